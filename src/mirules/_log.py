@@ -1,0 +1,21 @@
+"""Library logging: structlog over the stdlib logger "mirules", which has a NullHandler.
+
+The library never configures structlog or logging; the CLI (or the host) does. Loggers are
+made per use, never bound at module scope.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import structlog
+
+LOGGER_NAME = "mirules"
+logging.getLogger(LOGGER_NAME).addHandler(logging.NullHandler())
+
+
+def get_logger(**initial: Any) -> Any:
+    return structlog.wrap_logger(
+        logging.getLogger(LOGGER_NAME), wrapper_class=structlog.stdlib.BoundLogger
+    ).bind(**initial)

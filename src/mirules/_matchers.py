@@ -1,0 +1,81 @@
+"""Matchers (DESIGN §6): return ALL rules whose ``on`` and ``when`` hold for (event, state).
+
+``python`` (the default) indexes rules by event type and runs compiled closures.
+``rete`` (durable_rules) is an optional extra; see ``matcher_for``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+import attrs
+
+from ._conditions import Ref
+from ._errors import MatcherUnavailable
+from ._events import Event
+from ._rulesets import Rule, Ruleset
+
+
+@attrs.frozen
+class RuleMatch:
+    ruleset: Ruleset = attrs.field(repr=lambda r: r.name)
+    rule: Rule = attrs.field(repr=lambda r: r.id)
+    order: int
+
+
+@attrs.frozen
+class RuleEnv:
+    """What a rule condition reads: the features and the event's fields."""
+
+    features: Mapping[str, Any]
+    event: Event
+    rule: Mapping[str, Any] = attrs.field(factory=dict)
+
+    def get(self, ref: Ref) -> Any:
+        if ref.scope == "feature":
+            return self.features.get(ref.name)
+        if ref.scope == "event":
+            return self.event.type if ref.name == "type" else self.event.field(ref.name)
+        return self.rule.get(ref.name)
+
+
+class Matcher(Protocol):
+    name: str
+
+    def match(self, event: Event, features: Mapping[str, Any]) -> list[RuleMatch]: ...
+
+    def close(self) -> None: ...
+
+
+class PythonMatcher:
+    """Rules indexed by event type; conditions compiled to closures."""
+
+    name = "python"
+
+    def __init__(self, rulesets: Sequence[Ruleset]) -> None:
+        self._index: dict[str, list[RuleMatch]] = {}
+        order = 0
+        for ruleset in rulesets:
+            for rule in ruleset.rules:
+                for event_type in rule.on:
+                    self._index.setdefault(event_type, []).append(RuleMatch(ruleset, rule, order))
+                order += 1
+
+    def match(self, event: Event, features: Mapping[str, Any]) -> list[RuleMatch]:
+        env = RuleEnv(features, event)
+        return [m for m in self._index.get(event.type, ()) if m.rule.when is None or m.rule.when(env)]
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def matcher_for(name: str, rulesets: Sequence[Ruleset]) -> Matcher:
+    if name == "python":
+        return PythonMatcher(rulesets)
+    if name == "rete":
+        raise MatcherUnavailable(
+            "the rete matcher (durable_rules) is not available in this version of mirules; "
+            "use matcher='python'"
+        )
+    raise MatcherUnavailable(f"unknown matcher {name!r}; choose 'python' or 'rete'")

@@ -1,0 +1,15 @@
+"""The default selection policy (DESIGN §7), answering last so a plugin can replace it."""
+
+from collections.abc import Sequence
+
+from .._events import Event
+from .._select import Candidate, Selection, SelectionPolicy, default_select
+from .._state import ClientState
+from ..hookspecs import hookimpl
+
+
+@hookimpl(trylast=True)
+def mirules_select(
+    candidates: Sequence[Candidate], state: ClientState, event: Event, policy: SelectionPolicy
+) -> Selection:
+    return default_select(list(candidates), state, event.at, policy)
