@@ -2,7 +2,8 @@
 
 Limits, stated honestly: it reads surface cues, not meaning. It misses sarcasm, irony,
 negation beyond the listed phrases, and most phrasings it has no cue for (these are
-``neutral``). When a message has cues of several kinds it takes the kind of the last cue, on
+``neutral``). "I have to" and "I should" are deliberately not change cues: they usually report
+someone else's expectation (a "should"), not the client's own reason. When a message has cues of several kinds it takes the kind of the last cue, on
 the reasoning that ambivalent clients' final clause carries the weight ("I want to, but I
 can't" reads as sustain). A host with a better classifier replaces it through
 ``mirules_classify_message``; hosts that know the talk send it in the event's ``talk`` field.
@@ -27,12 +28,13 @@ SUSTAIN_CUES = (
     r"i (?:like|enjoy|need) (?:my |the )?(?:cigarettes|smoking|wine|beer|couch|snacks)",
     r"i give up", r"never going to", r"doesn'?t matter", r"i'?m fine (?:as i am|the way i am)",
     r"not (?:ready|interested)", r"what'?s the point", r"it'?s (?:pointless|hopeless)",
+    r"(?:is|it'?s) not for me", r"i hate (?:it|running|walking|exercise|this)",
 )
 CHANGE_CUES = (
     # Desire, Ability, Reasons, Need
     r"i (?:really )?(?:want|wanna|would like|'d like|wish|hope) to", r"i can\b(?!'?t)", r"i could",
     r"i'?m able to", r"because i", r"it would (?:help|be good|be better)", r"i need to",
-    r"i have to", r"i should", r"(?:better|healthier|more energy) for",
+    r"(?:better|healthier|more energy) for",
     # Commitment, Activation, Taking steps
     r"i will\b", r"i'?ll\b", r"i'?m going to", r"i'?m (?:ready|willing|prepared) to",
     r"i plan to", r"i intend to", r"i (?:started|tried|managed|did it|walked|went)",

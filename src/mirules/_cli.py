@@ -1,0 +1,208 @@
+"""The ``mirules`` command line. Errors print one clear line per problem and exit 2."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+import structlog
+
+from ._convert import to_jsonable
+from ._engine import Engine
+from ._errors import InvalidEvent, MirulesError
+from ._model import Decision
+from ._plugins import PluginHost
+
+EXIT_USAGE = 2
+
+
+def _configure_logging(verbose: int) -> None:
+    level = logging.WARNING - 10 * min(verbose, 2)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("mirules")
+    logger.handlers[:] = [h for h in logger.handlers if isinstance(h, logging.NullHandler)] + [handler]
+    logger.setLevel(level)
+    structlog.configure(
+        processors=[structlog.processors.add_log_level, structlog.dev.ConsoleRenderer(colors=False)],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        cache_logger_on_first_use=False,
+    )
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(message, err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _engine(rulesets: Sequence[str], matcher: str = "python") -> Engine:
+    try:
+        return Engine(list(rulesets) if rulesets else None, matcher=matcher)
+    except MirulesError as exc:
+        _fail(str(exc))
+
+
+ruleset_option = click.option(
+    "--ruleset", "rulesets", multiple=True, type=click.Path(dir_okay=False),
+    help="A ruleset YAML file (repeatable). Default: every registered ruleset (the shipped ones).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="Log more (to stderr). Repeat for debug.")
+@click.version_option(package_name="mirules")
+def cli(verbose: int) -> None:
+    """mirules: motivational-interviewing interventions from coaching events."""
+    _configure_logging(verbose)
+
+
+def _read_events(path: str) -> Iterator[tuple[int, bytes]]:
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed by the with below
+    except OSError as exc:
+        _fail(f"{path}: cannot read: {exc.strerror}")
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                yield number, line
+
+
+def _print_decision(decision: Decision, event_type: str, at: str) -> None:
+    head = f"{decision.event_id}  {at}  {event_type}  (client {decision.client_id})"
+    if decision.duplicate:
+        click.echo(f"{head}: duplicate event, skipped")
+        return
+    if not decision.interventions:
+        click.echo(f"{head}: no intervention")
+    else:
+        click.echo(head)
+    for iv in decision.interventions:
+        click.echo(f"  -> [{iv.audience}/{iv.indicator}] {iv.ruleset}/{iv.rule}  strategy={iv.strategy}  process={iv.process}")
+        click.echo(f"     \"{iv.message}\"")
+        click.echo(f"     reason: {iv.reason()}")
+    for sup in decision.suppressed:
+        click.echo(f"  .. suppressed {sup.ruleset}/{sup.rule}: {sup.reason} ({sup.detail})")
+
+
+@cli.command()
+@click.argument("events_file", type=click.Path(dir_okay=False))
+@ruleset_option
+@click.option("--json", "as_json", is_flag=True, help="Print one Decision per line as JSON.")
+@click.option("--matcher", type=click.Choice(["python", "rete"]), default="python", show_default=True)
+def run(events_file: str, rulesets: tuple[str, ...], as_json: bool, matcher: str) -> None:
+    """Replay EVENTS_FILE (JSON lines, in order) and print each event's interventions."""
+    with _engine(rulesets, matcher) as engine:
+        for number, line in _read_events(events_file):
+            try:
+                event = engine.parse_event(line)
+                decision = engine.process(event)
+            except InvalidEvent as exc:
+                _fail(f"{events_file}:{number}: {exc.field or 'event'}: {exc.reason}")
+            except MirulesError as exc:
+                _fail(f"{events_file}:{number}: {exc}")
+            if as_json:
+                click.echo(json.dumps(to_jsonable(decision), ensure_ascii=False))
+            else:
+                _print_decision(decision, event.type, to_jsonable(event)["at"])
+
+
+@cli.command()
+@click.argument("events_file", type=click.Path(dir_okay=False))
+@click.option("--event", "event_id", required=True, help="The id of the event to explain.")
+@ruleset_option
+def explain(events_file: str, event_id: str, rulesets: tuple[str, ...]) -> None:
+    """Replay EVENTS_FILE up to --event and show every rule that listens to it, with each
+    condition, the value it read and whether it held."""
+    with _engine(rulesets) as engine:
+        for number, line in _read_events(events_file):
+            try:
+                event = engine.parse_event(line)
+                if event.id == event_id:
+                    _explain(engine, event)
+                    return
+                engine.process(event)
+            except InvalidEvent as exc:
+                _fail(f"{events_file}:{number}: {exc.field or 'event'}: {exc.reason}")
+            except MirulesError as exc:
+                _fail(f"{events_file}:{number}: {exc}")
+    _fail(f"{events_file}: no event with id {event_id!r}")
+
+
+def _explain(engine: Engine, event: Any) -> None:
+    state = engine.state(event.client_id)
+    decision = engine.evaluate(state, event)
+    click.echo(f"event {event.id} ({event.type}) for client {event.client_id}")
+    chosen = {(i.ruleset, i.rule) for i in decision.interventions}
+    suppressed = {(s.ruleset, s.rule): s for s in decision.suppressed}
+    for ruleset, rule, held, results in engine.explain(state, event):
+        key = (ruleset.name, rule.id)
+        if key in chosen:
+            verdict = "CHOSEN"
+        elif key in suppressed:
+            verdict = f"matched, suppressed: {suppressed[key].reason} ({suppressed[key].detail})"
+        else:
+            verdict = "matched" if held else "did not match"
+        click.echo(f"  {ruleset.name}/{rule.id}: {verdict}")
+        click.echo(f"    when: {rule.when.source if rule.when else '(always)'}")
+        for result in results:
+            click.echo(f"      {result.describe()}")
+    for iv in decision.interventions:
+        if iv.ruleset == "safety":
+            click.echo(f"  {iv.ruleset}/{iv.rule}: CHOSEN ({iv.why})")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(dir_okay=False))
+def check(paths: tuple[str, ...]) -> None:
+    """Check rulesets (default: the registered ones). Prints every problem; exit 1 if any."""
+    engine = _engine(())
+    targets = list(paths) or [r.source for r in engine.rulesets]
+    problems = 0
+    for path in targets:
+        try:
+            ruleset = engine.load_ruleset(path)
+        except MirulesError as exc:
+            text = str(exc)
+            problems += text.count("\n") + 1
+            click.echo(text)
+        else:
+            click.echo(f"{path}: ok ({ruleset.name} {ruleset.version}, {len(ruleset.rules)} rules)")
+    engine.close()
+    if problems:
+        click.echo(f"{problems} problem(s) found", err=True)
+        sys.exit(1)
+
+
+@cli.command("rulesets")
+@ruleset_option
+def list_rulesets(rulesets: tuple[str, ...]) -> None:
+    """List the loaded rulesets: name, version, rule count and source."""
+    with _engine(rulesets) as engine:
+        for ruleset in engine.rulesets:
+            click.echo(f"{ruleset.name}\t{ruleset.version}\t{len(ruleset.rules)} rules\t{ruleset.source}")
+
+
+@cli.command("plugins")
+def list_plugins() -> None:
+    """List loaded plugins: name, version, source and the hooks each implements."""
+    with _engine(()) as engine:
+        for info in engine.plugins():
+            click.echo(f"{info.name}\t{info.version}\t{info.source}\t{', '.join(info.hooks)}")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    try:
+        host = PluginHost()
+        host.hook.mirules_register_commands(cli=cli)
+    except MirulesError as exc:
+        _fail(str(exc))
+    cli.main(args=list(argv) if argv is not None else None, prog_name="mirules")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
