@@ -6,7 +6,6 @@ import json
 import logging
 import sys
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any, NoReturn
 
 import click
@@ -26,10 +25,15 @@ def _configure_logging(verbose: int) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
     logger = logging.getLogger("mirules")
-    logger.handlers[:] = [h for h in logger.handlers if isinstance(h, logging.NullHandler)] + [handler]
+    logger.handlers[:] = [h for h in logger.handlers if isinstance(h, logging.NullHandler)] + [
+        handler
+    ]
     logger.setLevel(level)
     structlog.configure(
-        processors=[structlog.processors.add_log_level, structlog.dev.ConsoleRenderer(colors=False)],
+        processors=[
+            structlog.processors.add_log_level,
+            structlog.dev.ConsoleRenderer(colors=False),
+        ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         cache_logger_on_first_use=False,
     )
@@ -48,7 +52,10 @@ def _engine(rulesets: Sequence[str], matcher: str = "python") -> Engine:
 
 
 ruleset_option = click.option(
-    "--ruleset", "rulesets", multiple=True, type=click.Path(dir_okay=False),
+    "--ruleset",
+    "rulesets",
+    multiple=True,
+    type=click.Path(dir_okay=False),
     help="A ruleset YAML file (repeatable). Default: every registered ruleset (the shipped ones).",
 )
 
@@ -82,8 +89,11 @@ def _print_decision(decision: Decision, event_type: str, at: str) -> None:
     else:
         click.echo(head)
     for iv in decision.interventions:
-        click.echo(f"  -> [{iv.audience}/{iv.indicator}] {iv.ruleset}/{iv.rule}  strategy={iv.strategy}  process={iv.process}")
-        click.echo(f"     \"{iv.message}\"")
+        click.echo(
+            f"  -> [{iv.audience}/{iv.indicator}] {iv.ruleset}/{iv.rule}"
+            f"  strategy={iv.strategy}  process={iv.process}"
+        )
+        click.echo(f'     "{iv.message}"')
         click.echo(f"     reason: {iv.reason()}")
     for sup in decision.suppressed:
         click.echo(f"  .. suppressed {sup.ruleset}/{sup.rule}: {sup.reason} ({sup.detail})")
@@ -93,7 +103,9 @@ def _print_decision(decision: Decision, event_type: str, at: str) -> None:
 @click.argument("events_file", type=click.Path(dir_okay=False))
 @ruleset_option
 @click.option("--json", "as_json", is_flag=True, help="Print one Decision per line as JSON.")
-@click.option("--matcher", type=click.Choice(["python", "rete"]), default="python", show_default=True)
+@click.option(
+    "--matcher", type=click.Choice(["python", "rete"]), default="python", show_default=True
+)
 def run(events_file: str, rulesets: tuple[str, ...], as_json: bool, matcher: str) -> None:
     """Replay EVENTS_FILE (JSON lines, in order) and print each event's interventions."""
     with _engine(rulesets, matcher) as engine:
@@ -184,7 +196,9 @@ def list_rulesets(rulesets: tuple[str, ...]) -> None:
     """List the loaded rulesets: name, version, rule count and source."""
     with _engine(rulesets) as engine:
         for ruleset in engine.rulesets:
-            click.echo(f"{ruleset.name}\t{ruleset.version}\t{len(ruleset.rules)} rules\t{ruleset.source}")
+            click.echo(
+                f"{ruleset.name}\t{ruleset.version}\t{len(ruleset.rules)} rules\t{ruleset.source}"
+            )
 
 
 @cli.command("plugins")

@@ -187,7 +187,9 @@ class _Parser:
     def expr(self) -> Node:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise ConditionError(f"condition nested deeper than {MAX_DEPTH} levels", column=self.tok.column)
+            raise ConditionError(
+                f"condition nested deeper than {MAX_DEPTH} levels", column=self.tok.column
+            )
         items = [self.and_expr()]
         while self.tok.kind == "or":
             self.take()
@@ -207,10 +209,12 @@ class _Parser:
             self.take()
             self.depth += 1
             if self.depth > MAX_DEPTH:
-                raise ConditionError(f"condition nested deeper than {MAX_DEPTH} levels", column=self.tok.column)
-            node = Not(self.not_expr())
+                raise ConditionError(
+                    f"condition nested deeper than {MAX_DEPTH} levels", column=self.tok.column
+                )
+            negated = Not(self.not_expr())
             self.depth -= 1
-            return node
+            return negated
         if self.tok.kind == "(":
             self.take()
             node = self.expr()
@@ -374,8 +378,14 @@ def typecheck(node: Node, names: Namespace) -> None:
                 f"{_label(node.right)} is a {right.kind}",
                 column=node.right.column,
             )
-        if node.op not in ("==", "!=") and "number" not in (left.kind, right.kind) and "any" not in (left.kind, right.kind):
-            raise ConditionError(f"'{node.op}' compares numbers only, not {left.kind}s", column=node.left.column)
+        if (
+            node.op not in ("==", "!=")
+            and "number" not in (left.kind, right.kind)
+            and "any" not in (left.kind, right.kind)
+        ):
+            raise ConditionError(
+                f"'{node.op}' compares numbers only, not {left.kind}s", column=node.left.column
+            )
         _check_choice(left, node.right, _label(node.left))
         _check_choice(right, node.left, _label(node.right))
     elif isinstance(node, Member):
@@ -397,7 +407,8 @@ def typecheck(node: Node, names: Namespace) -> None:
         kind = _kind_of(node.operand, names)
         if kind.kind not in ("bool", "any"):
             raise ConditionError(
-                f"{_label(node.operand)} is a {kind.kind}, not a boolean: compare it with something",
+                f"{_label(node.operand)} is a {kind.kind}, not a boolean: "
+                "compare it with something",
                 column=node.operand.column,
             )
 
@@ -420,13 +431,23 @@ class MappingEnv:
     rule: Mapping[str, Any] = attrs.field(factory=dict)
 
     def get(self, ref: Ref) -> Any:
-        source = self.features if ref.scope == "feature" else self.event if ref.scope == "event" else self.rule
+        source = (
+            self.features
+            if ref.scope == "feature"
+            else self.event
+            if ref.scope == "event"
+            else self.rule
+        )
         return source.get(ref.name)
 
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
-    "==": operator.eq, "!=": operator.ne, "<": operator.lt,
-    "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
 }
 
 Getter = Callable[[Env], Any]

@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, TypeVar
 
 import cattrs
-from cattrs.errors import AttributeValidationNote, ClassValidationError, ForbiddenExtraKeysError
+from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 
-from ._errors import InvalidEvent, PluginError
 from ._conditions import Kind, NameType
+from ._errors import InvalidEvent, PluginError
 from ._events import (
     BUILTIN_EVENT_TYPES,
     COMMON_FIELDS,
@@ -72,8 +72,15 @@ def _timestamp(value: Any, _: Any) -> datetime:
 
 
 def _json_type(value: Any) -> str:
-    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
-             list: "a list", dict: "an object", type(None): "null"}
+    names = {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "an object",
+        type(None): "null",
+    }
     return names.get(type(value), type(value).__name__)
 
 
@@ -89,9 +96,10 @@ def _make_converter() -> cattrs.Converter:
     conv.register_unstructure_hook(timedelta, lambda v: v.total_seconds())
     # Literal values are checked by the attrs validators, which name the allowed values.
     conv.register_structure_hook_func(
-        lambda t: typing.get_origin(t) is Literal, lambda v, _: _strict_str(v, None)
+        lambda t: typing.get_origin(t) is Literal,  # type: ignore[comparison-overlap]
+        lambda v, _: _strict_str(v, None),
     )
-    conv.register_structure_hook(Any, lambda v, _: v)  # type: ignore[call-overload]
+    conv.register_structure_hook(Any, lambda v, _: v)
     return conv
 
 
@@ -225,7 +233,9 @@ class EventSchema:
     def add_field(self, ext: EventField) -> None:
         cls = self.types.get(ext.event_type)
         if cls is None:
-            raise PluginError(f"extra field {ext.name!r} names unknown event type {ext.event_type!r}")
+            raise PluginError(
+                f"extra field {ext.name!r} names unknown event type {ext.event_type!r}"
+            )
         if ext.name in wire_fields(cls) or ext.name in COMMON_FIELDS or ext.name == "extensions":
             raise PluginError(f"event type {ext.event_type!r} already has a field {ext.name!r}")
         fields = self.extensions.setdefault(ext.event_type, {})
@@ -257,7 +267,9 @@ class EventSchema:
                 raise InvalidEvent(name, "required field is missing", event_id=event_id)
         type_name = data["type"]
         if not isinstance(type_name, str):
-            raise InvalidEvent("type", f"must be a string, got {_json_type(type_name)}", event_id=event_id)
+            raise InvalidEvent(
+                "type", f"must be a string, got {_json_type(type_name)}", event_id=event_id
+            )
         cls = self.types.get(type_name)
         if cls is None:
             raise InvalidEvent("type", f"unknown event type {type_name[:60]!r}", event_id=event_id)
@@ -278,7 +290,9 @@ class EventSchema:
                 except InvalidEvent as exc:
                     raise InvalidEvent(key, exc.reason, event_id=event_id) from None
             else:
-                raise InvalidEvent(key[:60], f"unknown field for event type {type_name!r}", event_id=event_id)
+                raise InvalidEvent(
+                    key[:60], f"unknown field for event type {type_name!r}", event_id=event_id
+                )
         body["extensions"] = ext_values
         try:
             return converter.structure(body, cls)

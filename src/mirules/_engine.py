@@ -40,7 +40,7 @@ class EngineConfig:
     """Engine settings. ``max_backwards``: refuse an event whose ``at`` is earlier than the
     client's latest event by more than this (``None``, the default, accepts any order)."""
 
-    policy: SelectionPolicy = SelectionPolicy()
+    policy: SelectionPolicy = attrs.field(factory=SelectionPolicy)
     max_backwards: timedelta | None = None
 
 
@@ -114,7 +114,9 @@ class Engine:
         ctx = LoadContext(self.features, self.events, self.strategies)
         items: list[tuple[RulesetSource, str]] = []
         if sources is None:
-            self._plugins.collect("mirules_register_rulesets", lambda s, plugin: items.append((s, plugin)))
+            self._plugins.collect(
+                "mirules_register_rulesets", lambda s, plugin: items.append((s, plugin))
+            )
         else:
             items = [(s, "(passed to Engine)") for s in sources]
         loaded: list[Ruleset] = []
@@ -128,16 +130,22 @@ class Engine:
                 raise PluginError(f"plugin {plugin!r} registered {source!r}, not a path or Ruleset")
             if ruleset.name in owners:
                 raise RulesetError(
-                    f"ruleset name {ruleset.name!r} is used twice ({owners[ruleset.name]} and {ruleset.source})",
-                    file=ruleset.source, key="ruleset",
+                    f"ruleset name {ruleset.name!r} is used twice "
+                    f"({owners[ruleset.name]} and {ruleset.source})",
+                    file=ruleset.source,
+                    key="ruleset",
                 )
             owners[ruleset.name] = ruleset.source
             loaded.append(ruleset)
         return tuple(loaded)
 
-    def load_ruleset(self, path: str | PathLike[str], *, text: str | bytes | None = None) -> Ruleset:
+    def load_ruleset(
+        self, path: str | PathLike[str], *, text: str | bytes | None = None
+    ) -> Ruleset:
         """Load and check a ruleset against this engine's features, events and strategies."""
-        return load_ruleset(path, LoadContext(self.features, self.events, self.strategies), text=text)
+        return load_ruleset(
+            path, LoadContext(self.features, self.events, self.strategies), text=text
+        )
 
     def plugins(self) -> list[PluginInfo]:
         return self._plugins.info()
@@ -161,18 +169,26 @@ class Engine:
                 return Decision(event.id, event.client_id, True, (), (), state)
             decision = self.evaluate(self.store.load(event.client_id), event)
             self.store.commit(decision.state, event.id, decision.interventions)
-        log.debug("decided", interventions=[i.rule for i in decision.interventions],
-                  suppressed=len(decision.suppressed))
+        log.debug(
+            "decided",
+            interventions=[i.rule for i in decision.interventions],
+            suppressed=len(decision.suppressed),
+        )
         self._notify(decision)
         return decision
 
-    def evaluate(self, state: ClientState | None, raw: Mapping[str, Any] | str | bytes | ev.Event) -> Decision:
+    def evaluate(
+        self, state: ClientState | None, raw: Mapping[str, Any] | str | bytes | ev.Event
+    ) -> Decision:
         """Reduce, screen, match, select and render without touching the store (pure)."""
         event = self.parse_event(raw)
         state = state if state is not None else ClientState.empty(event.client_id)
         if state.client_id != event.client_id:
-            raise InvalidEvent("client_id", f"event is for {event.client_id!r}, state for {state.client_id!r}",
-                               event_id=event.id)
+            raise InvalidEvent(
+                "client_id",
+                f"event is for {event.client_id!r}, state for {state.client_id!r}",
+                event_id=event.id,
+            )
         self._check_order(state, event)
         talk = self._talk(event, state)
         reduced = reduce_history(state, event, talk)
@@ -196,13 +212,20 @@ class Engine:
         interventions = [self._escalation(screen, hit, event) for screen, hit in hits]
         interventions += [self._render(c, reduced, event, context) for c in chosen]
         final = self._remember(reduced, event, chosen, interventions)
-        return Decision(event.id, event.client_id, False, tuple(interventions), tuple(suppressed), final)
+        return Decision(
+            event.id, event.client_id, False, tuple(interventions), tuple(suppressed), final
+        )
 
     def _check_order(self, state: ClientState, event: ev.Event) -> None:
         limit = self.config.max_backwards
-        if limit is not None and state.last_event_at is not None and event.at < state.last_event_at - limit:
+        if (
+            limit is not None
+            and state.last_event_at is not None
+            and event.at < state.last_event_at - limit
+        ):
             raise InvalidEvent(
-                "at", f"{event.at.isoformat()} is earlier than the client's latest event "
+                "at",
+                f"{event.at.isoformat()} is earlier than the client's latest event "
                 f"({state.last_event_at.isoformat()}) by more than the allowed {limit}",
                 event_id=event.id,
             )
@@ -214,26 +237,39 @@ class Engine:
             return event.talk
         talk = self._plugins.hook.mirules_classify_message(text=event.text, state=state)
         if talk not in ev.TALK_VALUES:
-            raise PluginError(f"mirules_classify_message returned {talk!r}; expected one of {ev.TALK_VALUES}")
+            raise PluginError(
+                f"mirules_classify_message returned {talk!r}; expected one of {ev.TALK_VALUES}"
+            )
         return str(talk)
 
     @staticmethod
-    def _screen_out(candidates: list[Candidate], hits: list[tuple[Screen, ScreenHit]],
-                    suppressed: list[Suppressed]) -> list[Candidate]:
+    def _screen_out(
+        candidates: list[Candidate],
+        hits: list[tuple[Screen, ScreenHit]],
+        suppressed: list[Suppressed],
+    ) -> list[Candidate]:
         if not hits:
             return candidates
         names = ", ".join(screen.name for screen, _ in hits)
         kept = []
         for cand in candidates:
             if cand.audience == "client":
-                suppressed.append(cand.suppressed("safety", f"safety screen {names} fired: no automated client message"))
+                suppressed.append(
+                    cand.suppressed(
+                        "safety", f"safety screen {names} fired: no automated client message"
+                    )
+                )
             else:
                 kept.append(cand)
         return kept
 
     @staticmethod
-    def _check_invariants(candidates: list[Candidate], features: Mapping[str, Any], event: ev.Event,
-                          suppressed: list[Suppressed]) -> list[Candidate]:
+    def _check_invariants(
+        candidates: list[Candidate],
+        features: Mapping[str, Any],
+        event: ev.Event,
+        suppressed: list[Suppressed],
+    ) -> list[Candidate]:
         kept = []
         for cand in candidates:
             env = RuleEnv(features, event, cand.rule.attributes(cand.ruleset.name))
@@ -241,26 +277,38 @@ class Engine:
             if broken is None:
                 kept.append(cand)
             else:
-                suppressed.append(cand.suppressed("invariant", f"would break invariant {broken.name!r}"))
+                suppressed.append(
+                    cand.suppressed("invariant", f"would break invariant {broken.name!r}")
+                )
         return kept
 
-    def _select(self, candidates: list[Candidate], state: ClientState, event: ev.Event) -> Selection:
+    def _select(
+        self, candidates: list[Candidate], state: ClientState, event: ev.Event
+    ) -> Selection:
         selection = self._plugins.hook.mirules_select(
             candidates=tuple(candidates), state=state, event=event, policy=self.config.policy
         )
         if not isinstance(selection, Selection):
-            raise PluginError(f"mirules_select returned {selection!r}; expected a mirules.Selection")
+            raise PluginError(
+                f"mirules_select returned {selection!r}; expected a mirules.Selection"
+            )
         known = {c.key for c in candidates}
         chosen_keys = {c.key for c in selection.chosen}
         if not chosen_keys <= known:
-            raise PluginError(f"mirules_select chose rules that did not match: {sorted(chosen_keys - known)}")
+            raise PluginError(
+                f"mirules_select chose rules that did not match: {sorted(chosen_keys - known)}"
+            )
         accounted = chosen_keys | {f"{s.ruleset}/{s.rule}" for s in selection.suppressed}
-        missing = tuple(c.suppressed("plugin", "left out by a selection plugin")
-                        for c in candidates if c.key not in accounted)
+        missing = tuple(
+            c.suppressed("plugin", "left out by a selection plugin")
+            for c in candidates
+            if c.key not in accounted
+        )
         return Selection(selection.chosen, selection.suppressed + missing)
 
-    def _render(self, cand: Candidate, state: ClientState, event: ev.Event,
-                context: dict[str, Any]) -> Intervention:
+    def _render(
+        self, cand: Candidate, state: ClientState, event: ev.Event, context: dict[str, Any]
+    ) -> Intervention:
         rule, ruleset = cand.rule, cand.ruleset
         count = len(rule.say)
         if count:
@@ -274,41 +322,73 @@ class Engine:
         if message is None:
             composer = self.strategies[rule.strategy].composer
             if composer is None:
-                raise TemplateError(f"{cand.key}: nothing rendered a message and strategy has no composer")
+                raise TemplateError(
+                    f"{cand.key}: nothing rendered a message and strategy has no composer"
+                )
             message = composer(dict(context))
         if not isinstance(message, str) or not message.strip():
             raise PluginError(f"rendering {cand.key} produced {message!r}; expected non-empty text")
         alternatives = tuple(t.render(context) for i, t in enumerate(rule.say) if i != cand.variant)
         return Intervention(
-            id=_intervention_id(event, cand.key), client_id=event.client_id, event_id=event.id,
-            at=event.at, ruleset=ruleset.name, ruleset_version=ruleset.version, rule=rule.id,
-            strategy=rule.strategy, process=rule.process, codes=rule.codes,
+            id=_intervention_id(event, cand.key),
+            client_id=event.client_id,
+            event_id=event.id,
+            at=event.at,
+            ruleset=ruleset.name,
+            ruleset_version=ruleset.version,
+            rule=rule.id,
+            strategy=rule.strategy,
+            process=rule.process,
+            codes=rule.codes,
             audience=rule.audience,  # type: ignore[arg-type]
             indicator=rule.indicator,  # type: ignore[arg-type]
-            message=message, alternatives=alternatives, why=rule.why, explanation=cand.explanation,
+            message=message,
+            alternatives=alternatives,
+            why=rule.why,
+            explanation=cand.explanation,
         )
 
     def _escalation(self, screen: Screen, hit: ScreenHit, event: ev.Event) -> Intervention:
         key = f"{SAFETY_RULESET}/screen-{screen.name}"
         return Intervention(
-            id=_intervention_id(event, key), client_id=event.client_id, event_id=event.id,
-            at=event.at, ruleset=SAFETY_RULESET, ruleset_version=self._version,
-            rule=f"screen-{screen.name}", strategy="escalate_to_coach", process="safety",
-            codes=("giving_information",), audience="coach", indicator="critical",
-            message=hit.message, alternatives=(),
-            why=(f"Possible {hit.reason} risk: automated MI stops for this event and a human "
-                 "coach takes over (MI.md §5)."),
-            explanation=(ConditionResult(f"safety screen {screen.name!r}", True,
-                                         {"matched": clean_value(hit.matched)}),),
+            id=_intervention_id(event, key),
+            client_id=event.client_id,
+            event_id=event.id,
+            at=event.at,
+            ruleset=SAFETY_RULESET,
+            ruleset_version=self._version,
+            rule=f"screen-{screen.name}",
+            strategy="escalate_to_coach",
+            process="safety",
+            codes=("giving_information",),
+            audience="coach",
+            indicator="critical",
+            message=hit.message,
+            alternatives=(),
+            why=(
+                f"Possible {hit.reason} risk: automated MI stops for this event and a human "
+                "coach takes over (MI.md §5)."
+            ),
+            explanation=(
+                ConditionResult(
+                    f"safety screen {screen.name!r}", True, {"matched": clean_value(hit.matched)}
+                ),
+            ),
         )
 
     @staticmethod
-    def _remember(state: ClientState, event: ev.Event, chosen: list[Candidate],
-                  interventions: list[Intervention]) -> ClientState:
+    def _remember(
+        state: ClientState,
+        event: ev.Event,
+        chosen: list[Candidate],
+        interventions: list[Intervention],
+    ) -> ClientState:
         if not interventions:
             return state
-        records = [InterventionRecord(i.id, i.at, i.ruleset, i.rule, i.audience, i.strategy, i.codes)
-                   for i in interventions]
+        records = [
+            InterventionRecord(i.id, i.at, i.ruleset, i.rule, i.audience, i.strategy, i.codes)
+            for i in interventions
+        ]
         memory = dict(state.rule_memory)
         for cand in chosen:
             memory.pop(cand.key, None)
@@ -324,11 +404,13 @@ class Engine:
                 impl.function(decision=decision)
             except Exception:
                 get_logger(plugin=impl.plugin_name, event_id=decision.event_id).exception(
-                    "mirules_on_decision failed; the decision stays committed")
+                    "mirules_on_decision failed; the decision stays committed"
+                )
 
     # -- inspection ----------------------------------------------------------------------
-    def explain(self, state: ClientState | None, raw: Mapping[str, Any] | str | bytes | ev.Event
-                ) -> list[tuple[Ruleset, Any, bool, tuple[ConditionResult, ...]]]:
+    def explain(
+        self, state: ClientState | None, raw: Mapping[str, Any] | str | bytes | ev.Event
+    ) -> list[tuple[Ruleset, Any, bool, tuple[ConditionResult, ...]]]:
         """For every rule listening to the event's type: whether it matched, with each
         condition's values (rules that did not match included)."""
         event = self.parse_event(raw)
@@ -363,12 +445,15 @@ class Engine:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
 
 def _intervention_id(event: ev.Event, key: str) -> str:
     digest = hashlib.sha256(f"{event.client_id}\0{event.id}\0{key}".encode()).hexdigest()
     return "iv-" + digest[:20]
-

@@ -31,7 +31,9 @@ def _check_id(inst: Any, attribute: "attrs.Attribute[Any]", value: Any) -> None:
     if not value.strip():
         raise InvalidEvent(attribute.name, "must not be empty")
     if len(value) > MAX_ID_LENGTH:
-        raise InvalidEvent(attribute.name, f"is {len(value)} characters long; the limit is {MAX_ID_LENGTH}")
+        raise InvalidEvent(
+            attribute.name, f"is {len(value)} characters long; the limit is {MAX_ID_LENGTH}"
+        )
 
 
 def _check_text(inst: Any, attribute: "attrs.Attribute[Any]", value: Any) -> None:
@@ -40,7 +42,9 @@ def _check_text(inst: Any, attribute: "attrs.Attribute[Any]", value: Any) -> Non
     if not isinstance(value, str):
         raise InvalidEvent(attribute.name, f"must be a string, got {type(value).__name__}")
     if len(value) > MAX_TEXT_LENGTH:
-        raise InvalidEvent(attribute.name, f"is {len(value)} characters long; the limit is {MAX_TEXT_LENGTH}")
+        raise InvalidEvent(
+            attribute.name, f"is {len(value)} characters long; the limit is {MAX_TEXT_LENGTH}"
+        )
 
 
 def _check_aware(inst: Any, attribute: "attrs.Attribute[Any]", value: Any) -> None:
@@ -49,7 +53,9 @@ def _check_aware(inst: Any, attribute: "attrs.Attribute[Any]", value: Any) -> No
     if not isinstance(value, datetime):
         raise InvalidEvent(attribute.name, f"must be a timestamp, got {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidEvent(attribute.name, "timestamp must carry a UTC offset (for example Z or +01:00)")
+        raise InvalidEvent(
+            attribute.name, "timestamp must carry a UTC offset (for example Z or +01:00)"
+        )
 
 
 def _int_range(low: int, high: int) -> Any:

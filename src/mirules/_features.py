@@ -15,8 +15,26 @@ from ._state import ClientState
 FeatureKind = Literal["number", "string", "bool"]
 #: Names a feature may not take: rule attributes readable by invariants, and keywords.
 RESERVED_NAMES = frozenset(
-    {"event", "process", "strategy", "audience", "indicator", "priority", "rule", "ruleset",
-     "and", "or", "not", "in", "is", "set", "true", "false", "null", "none"}
+    {
+        "event",
+        "process",
+        "strategy",
+        "audience",
+        "indicator",
+        "priority",
+        "rule",
+        "ruleset",
+        "and",
+        "or",
+        "not",
+        "in",
+        "is",
+        "set",
+        "true",
+        "false",
+        "null",
+        "none",
+    }
 )
 
 
@@ -46,7 +64,9 @@ class FeatureSet(Registry[Feature]):
         super().__init__("feature", Feature)
 
     def register(self, item: Feature, *, plugin: str) -> None:
-        if isinstance(item, Feature) and (not item.name.isidentifier() or item.name in RESERVED_NAMES):
+        if isinstance(item, Feature) and (
+            not item.name.isidentifier() or item.name in RESERVED_NAMES
+        ):
             raise PluginError(f"plugin {plugin!r}: {item.name!r} is not a usable feature name")
         super().register(item, plugin=plugin)
 

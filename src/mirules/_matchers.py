@@ -64,7 +64,9 @@ class PythonMatcher:
 
     def match(self, event: Event, features: Mapping[str, Any]) -> list[RuleMatch]:
         env = RuleEnv(features, event)
-        return [m for m in self._index.get(event.type, ()) if m.rule.when is None or m.rule.when(env)]
+        return [
+            m for m in self._index.get(event.type, ()) if m.rule.when is None or m.rule.when(env)
+        ]
 
     def close(self) -> None:
         """Nothing to release."""

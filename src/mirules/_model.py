@@ -61,7 +61,10 @@ class Intervention:
             "summary": self.message if len(self.message) <= 140 else self.message[:139] + "…",
             "detail": self.why,
             "indicator": self.indicator,
-            "source": {"label": f"mirules {self.ruleset} {self.ruleset_version}", "topic": {"code": self.rule}},
+            "source": {
+                "label": f"mirules {self.ruleset} {self.ruleset_version}",
+                "topic": {"code": self.rule},
+            },
             "suggestions": [{"label": alt} for alt in self.alternatives],
         }
 

@@ -70,7 +70,9 @@ class PluginHost:
         try:
             self.pm.check_pending()
         except pluggy.PluginValidationError as exc:
-            raise PluginError(f"plugin {exc.plugin!r} implements a hook mirules does not have: {exc}") from None
+            raise PluginError(
+                f"plugin {exc.plugin!r} implements a hook mirules does not have: {exc}"
+            ) from None
 
     def _register(self, plugin: object, name: str, source: tuple[str, str]) -> None:
         if self.pm.get_plugin(name) is not None:
@@ -86,7 +88,9 @@ class PluginHost:
         disable = os.environ.get(ENV_DISABLE, "")
         blocked = _split(disable)
         block_all = bool(blocked & {"*", "1", "all", "true"})
-        for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        for ep in sorted(
+            importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name
+        ):
             if block_all or ep.name in blocked or (allow is not None and ep.name not in allow):
                 continue
             if self.pm.is_blocked(ep.name) or self.pm.get_plugin(ep.name) is not None:
@@ -94,7 +98,9 @@ class PluginHost:
             try:
                 plugin = ep.load()
             except Exception as exc:
-                raise PluginError(f"plugin {ep.name!r} ({ep.value}) failed to import: {exc}") from exc
+                raise PluginError(
+                    f"plugin {ep.name!r} ({ep.value}) failed to import: {exc}"
+                ) from exc
             dist = ep.dist
             source = (dist.name, dist.version) if dist is not None else (ep.value, "?")
             self._register(plugin, ep.name, source)
@@ -105,15 +111,18 @@ class PluginHost:
         knows which plugin is calling (so duplicates can name both plugins)."""
         caller = getattr(self.pm.hook, hook_name)
         for impl in caller.get_hookimpls():
+
             def bound(item: Any, _plugin: str = impl.plugin_name) -> None:
                 register(item, plugin=_plugin)
 
             try:
-                impl.function(**{name: bound for name in impl.argnames})
+                impl.function(**dict.fromkeys(impl.argnames, bound))
             except PluginError:
                 raise
             except Exception as exc:
-                raise PluginError(f"plugin {impl.plugin_name!r} failed in {hook_name}: {exc!r}") from exc
+                raise PluginError(
+                    f"plugin {impl.plugin_name!r} failed in {hook_name}: {exc!r}"
+                ) from exc
 
     # -- typed hook calls ----------------------------------------------------------------
     @property

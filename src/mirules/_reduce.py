@@ -67,8 +67,11 @@ def reduce_history(state: ClientState, event: ev.Event, talk: str | None = None)
         changes["goal_changes"] = _keep_last((*state.goal_changes, at), MAX_GOAL_CHANGES)
     elif isinstance(event, ev.GoalAbandoned):
         old = state.goal(event.goal_id)
-        goal = (attrs.evolve(old, status="abandoned") if old
-                else Goal(event.goal_id, None, "unknown", at, "abandoned"))
+        goal = (
+            attrs.evolve(old, status="abandoned")
+            if old
+            else Goal(event.goal_id, None, "unknown", at, "abandoned")
+        )
         changes["goals"] = _upsert_goal(state, goal)
         changes["goal_changes"] = _keep_last((*state.goal_changes, at), MAX_GOAL_CHANGES)
     elif isinstance(event, ev.ActionPlanned):

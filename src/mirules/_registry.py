@@ -33,7 +33,9 @@ class Registry(Generic[T]):
             )
         owner = self._owners.get(item.name)
         if owner is not None:
-            raise PluginError(f"{self.what} {item.name!r} is registered by both {owner!r} and {plugin!r}")
+            raise PluginError(
+                f"{self.what} {item.name!r} is registered by both {owner!r} and {plugin!r}"
+            )
         self._items[item.name] = item
         self._owners[item.name] = plugin
 

@@ -42,19 +42,33 @@ class Placeholder:
 PLACEHOLDERS: Mapping[str, Placeholder] = {
     p.name: p
     for p in (
-        Placeholder("action", "Title of the event's action ('that step' if it was never planned).",
-                    guard="event.action_id", always_on=ACTION_EVENTS),
-        Placeholder("goal", "Title of the event's goal, else of the latest active goal.",
-                    guard="goal_origin", always_on=GOAL_EVENTS),
+        Placeholder(
+            "action",
+            "Title of the event's action ('that step' if it was never planned).",
+            guard="event.action_id",
+            always_on=ACTION_EVENTS,
+        ),
+        Placeholder(
+            "goal",
+            "Title of the event's goal, else of the latest active goal.",
+            guard="goal_origin",
+            always_on=GOAL_EVENTS,
+        ),
         Placeholder("last_success", "Title of the latest completed action.", guard="last_success"),
         Placeholder("confidence", "Latest confidence rating.", guard="confidence"),
         Placeholder("importance", "Latest importance rating.", guard="importance"),
         Placeholder("missed_streak", "Misses since the last completion."),
         Placeholder("completed_streak", "Completions since the last miss."),
-        Placeholder("days_since_last_event", "Whole days since the previous event.",
-                    guard="days_since_last_event"),
-        Placeholder("days_since_last_completion", "Whole days since the latest completion.",
-                    guard="days_since_last_completion"),
+        Placeholder(
+            "days_since_last_event",
+            "Whole days since the previous event.",
+            guard="days_since_last_event",
+        ),
+        Placeholder(
+            "days_since_last_completion",
+            "Whole days since the latest completion.",
+            guard="days_since_last_completion",
+        ),
     )
 }
 
@@ -124,7 +138,9 @@ def clean_value(value: Any) -> str:
     return text or "that"
 
 
-def build_context(state: ClientState, event: ev.Event, features: Mapping[str, Any]) -> dict[str, Any]:
+def build_context(
+    state: ClientState, event: ev.Event, features: Mapping[str, Any]
+) -> dict[str, Any]:
     """The render context for ``event``: every documented placeholder (``None`` if unknown)."""
     from .plugins.features import relevant_goal
 
@@ -141,7 +157,9 @@ def build_context(state: ClientState, event: ev.Event, features: Mapping[str, An
     return context
 
 
-def may_be_null(name: str, on: frozenset[str], guaranteed: frozenset[str], nullable: Mapping[str, bool]) -> bool:
+def may_be_null(
+    name: str, on: frozenset[str], guaranteed: frozenset[str], nullable: Mapping[str, bool]
+) -> bool:
     """Whether placeholder ``name`` can be null when a rule with ``on`` and a ``when`` that
     guarantees the names in ``guaranteed`` fires. ``nullable`` tells each feature's nullability."""
     spec = PLACEHOLDERS[name]

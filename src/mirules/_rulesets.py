@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +33,20 @@ from ._timeutil import parse_duration
 from ._yaml import YMap, YScalar, YSeq, YValue, load_yaml, to_plain
 
 TOP_KEYS = ("ruleset", "version", "description", "defaults", "rules", "invariants")
-RULE_KEYS = ("id", "on", "when", "strategy", "process", "codes", "say", "audience",
-             "indicator", "priority", "cooldown", "why")
+RULE_KEYS = (
+    "id",
+    "on",
+    "when",
+    "strategy",
+    "process",
+    "codes",
+    "say",
+    "audience",
+    "indicator",
+    "priority",
+    "cooldown",
+    "why",
+)
 DEFAULT_KEYS = ("audience", "cooldown", "priority", "indicator")
 INVARIANT_KEYS = ("name", "never")
 RULE_ATTRS: Mapping[str, NameType] = {
@@ -47,7 +60,10 @@ RULE_ATTRS: Mapping[str, NameType] = {
 }
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,99}$")
 BUILTIN_DEFAULTS: Mapping[str, Any] = {
-    "audience": "client", "cooldown": "24h", "priority": 50, "indicator": "info",
+    "audience": "client",
+    "cooldown": "24h",
+    "priority": 50,
+    "indicator": "info",
 }
 
 
@@ -73,9 +89,15 @@ class Rule:
 
     def attributes(self, ruleset: str) -> dict[str, Any]:
         """The values invariants may read about this rule."""
-        return {"process": self.process, "strategy": self.strategy, "audience": self.audience,
-                "indicator": self.indicator, "priority": self.priority, "rule": self.id,
-                "ruleset": ruleset}
+        return {
+            "process": self.process,
+            "strategy": self.strategy,
+            "audience": self.audience,
+            "indicator": self.indicator,
+            "priority": self.priority,
+            "rule": self.id,
+            "ruleset": ruleset,
+        }
 
 
 @attrs.frozen
@@ -144,10 +166,14 @@ class _Names:
                 )
             types.append(ftype)
         if any(t.kind != types[0].kind for t in types):
-            raise ConditionError(f"event.{ref.name} has different types across 'on'", column=ref.column)
+            raise ConditionError(
+                f"event.{ref.name} has different types across 'on'", column=ref.column
+            )
         if types[0].kind == "timestamp":
-            raise ConditionError(f"event.{ref.name} is a timestamp; conditions cannot compare timestamps",
-                                 column=ref.column)
+            raise ConditionError(
+                f"event.{ref.name} is a timestamp; conditions cannot compare timestamps",
+                column=ref.column,
+            )
         return types[0]
 
 
@@ -157,14 +183,25 @@ class _Loader:
         self.file = filename
         self.errors: list[RulesetError] = []
 
-    def err(self, message: str, line: int | None, rule: str | None = None, key: str | None = None) -> None:
+    def err(
+        self, message: str, line: int | None, rule: str | None = None, key: str | None = None
+    ) -> None:
         self.errors.append(RulesetError(message, file=self.file, line=line, rule=rule, key=key))
 
     # -- helpers ---------------------------------------------------------------------------
-    def scalar(self, value: YValue, types: tuple[type, ...], what: str, line: int,
-               rule: str | None, key: str) -> Any:
-        if isinstance(value, YScalar) and isinstance(value.value, types) and not (
-            bool not in types and isinstance(value.value, bool)
+    def scalar(
+        self,
+        value: YValue,
+        types: tuple[type, ...],
+        what: str,
+        line: int,
+        rule: str | None,
+        key: str,
+    ) -> Any:
+        if (
+            isinstance(value, YScalar)
+            and isinstance(value.value, types)
+            and not (bool not in types and isinstance(value.value, bool))
         ):
             return value.value
         got = _yaml_kind(value)
@@ -174,28 +211,41 @@ class _Loader:
     def string_list(self, value: YValue, line: int, rule: str | None, key: str) -> list[str] | None:
         if isinstance(value, YScalar) and isinstance(value.value, str):
             return [value.value]
-        if isinstance(value, YSeq) and all(isinstance(v, YScalar) and isinstance(v.value, str) for v in value.items):
+        if isinstance(value, YSeq) and all(
+            isinstance(v, YScalar) and isinstance(v.value, str) for v in value.items
+        ):
             return [v.value for v in value.items if isinstance(v, YScalar)]
         self.err(f"must be a string or a list of strings, got {_yaml_kind(value)}", line, rule, key)
         return None
 
-    def unknown_keys(self, mapping: YMap, allowed: Iterable[str], rule: str | None, where: str) -> None:
+    def unknown_keys(
+        self, mapping: YMap, allowed: Iterable[str], rule: str | None, where: str
+    ) -> None:
         allowed = tuple(allowed)
         for key, (line, _) in mapping.items.items():
             if key not in allowed:
                 hint = _suggest(key, allowed)
-                self.err(f"unknown key in {where}{hint}; allowed: {', '.join(allowed)}", line, rule, key)
+                self.err(
+                    f"unknown key in {where}{hint}; allowed: {', '.join(allowed)}", line, rule, key
+                )
 
     # -- the document ----------------------------------------------------------------------
     def load(self, root: YValue | None) -> Ruleset | None:
         if not isinstance(root, YMap):
-            self.err("a ruleset must be a YAML mapping with 'ruleset', 'version' and 'rules'",
-                     root.line if root else 1)
+            self.err(
+                "a ruleset must be a YAML mapping with 'ruleset', 'version' and 'rules'",
+                root.line if root else 1,
+            )
             return None
         self.unknown_keys(root, TOP_KEYS, None, "the ruleset")
         name = self.required_text(root, "ruleset", None)
         if name is not None and not _NAME.match(name):
-            self.err("must be lowercase letters, digits, '-', '_' or '.'", root.items["ruleset"][0], None, "ruleset")
+            self.err(
+                "must be lowercase letters, digits, '-', '_' or '.'",
+                root.items["ruleset"][0],
+                None,
+                "ruleset",
+            )
         version = self.required_text(root, "version", None)
         description = ""
         if "description" in root.items:
@@ -213,8 +263,14 @@ class _Loader:
             self.err(f"required key {key!r} is missing", mapping.line, rule, key)
             return None
         line, value = mapping.items[key]
-        if isinstance(value, YScalar) and isinstance(value.value, int | float) and not isinstance(value.value, bool):
-            self.err(f"must be a quoted string (YAML read {value.value!r} as a number)", line, rule, key)
+        if (
+            isinstance(value, YScalar)
+            and isinstance(value.value, int | float)
+            and not isinstance(value.value, bool)
+        ):
+            self.err(
+                f"must be a quoted string (YAML read {value.value!r} as a number)", line, rule, key
+            )
             return None
         text = self.scalar(value, (str,), "a string", line, rule, key)
         if text is not None and not text.strip():
@@ -251,7 +307,12 @@ class _Loader:
             if rule is None:
                 continue
             if rule.id in seen:
-                self.err(f"duplicate rule id (first defined at line {seen[rule.id]})", rule.line, rule.id, "id")
+                self.err(
+                    f"duplicate rule id (first defined at line {seen[rule.id]})",
+                    rule.line,
+                    rule.id,
+                    "id",
+                )
                 continue
             seen[rule.id] = rule.line or 0
             rules.append(rule)
@@ -264,18 +325,30 @@ class _Loader:
         before = len(self.errors)
         rule_id = self.required_text(item, "id", None)
         if rule_id is not None and not _NAME.match(rule_id):
-            self.err("must be lowercase letters, digits, '-', '_' or '.'", item.items["id"][0], rule_id, "id")
+            self.err(
+                "must be lowercase letters, digits, '-', '_' or '.'",
+                item.items["id"][0],
+                rule_id,
+                "id",
+            )
         rid = rule_id or f"<rule at line {item.line}>"
         self.unknown_keys(item, RULE_KEYS, rid, "a rule")
         get = item.items.get
 
         on = self.on(item, rid)
         strategy = self.strategy(item, rid)
-        process = self.choice(item, "process", PROCESSES, strategy.process if strategy else None, rid)
+        process = self.choice(
+            item, "process", PROCESSES, strategy.process if strategy else None, rid
+        )
         audience = self.choice(item, "audience", AUDIENCES, defaults["audience"], rid)
         indicator = self.choice(item, "indicator", INDICATORS, defaults["indicator"], rid)
         if strategy and audience and strategy.audience not in ("any", audience):
-            self.err(f"strategy {strategy.name!r} is {strategy.audience}-facing only", item.line, rid, "audience")
+            self.err(
+                f"strategy {strategy.name!r} is {strategy.audience}-facing only",
+                item.line,
+                rid,
+                "audience",
+            )
         priority = self.priority(get("priority"), defaults["priority"], rid)
         cooldown = self.cooldown(get("cooldown"), defaults["cooldown"], rid)
         codes = self.codes(get("codes"), strategy, rid, item.line)
@@ -284,18 +357,39 @@ class _Loader:
             line, value = item.items["when"]
             text = self.scalar(value, (str,), "a condition string", line, rid, "when")
             if text is not None and on is not None:
-                when = self.condition(text, _Names(self.ctx, tuple(on), rule_attrs=False), line, rid, "when")
+                when = self.condition(
+                    text, _Names(self.ctx, tuple(on), rule_attrs=False), line, rid, "when"
+                )
         say = self.say(item, strategy, rid, on, when)
         why = ""
         if "why" not in item.items:
-            self.err("required key 'why' is missing: every rule needs a rationale", item.line, rid, "why")
+            self.err(
+                "required key 'why' is missing: every rule needs a rationale", item.line, rid, "why"
+            )
         else:
             why = self.required_text(item, "why", rid) or ""
         if len(self.errors) > before or rule_id is None or on is None or strategy is None:
             return None
-        assert process and audience and indicator and priority is not None and cooldown is not None
-        return Rule(rule_id, tuple(on), when, strategy.name, process, tuple(codes or ()), tuple(say),
-                    audience, indicator, priority, cooldown, why, item.line)
+        assert process is not None
+        assert audience is not None
+        assert indicator is not None
+        assert priority is not None
+        assert cooldown is not None
+        return Rule(
+            rule_id,
+            tuple(on),
+            when,
+            strategy.name,
+            process,
+            tuple(codes or ()),
+            tuple(say),
+            audience,
+            indicator,
+            priority,
+            cooldown,
+            why,
+            item.line,
+        )
 
     def on(self, item: YMap, rid: str) -> list[str] | None:
         if "on" not in item.items:
@@ -333,11 +427,18 @@ class _Loader:
             self.err(f"unknown strategy {name!r}{hint}", line, rid, "strategy")
         return strategy
 
-    def choice(self, item: YMap, key: str, allowed: tuple[str, ...], default: Any, rid: str) -> str | None:
+    def choice(
+        self, item: YMap, key: str, allowed: tuple[str, ...], default: Any, rid: str
+    ) -> str | None:
         if key not in item.items:
             if default is None or default not in allowed:
                 if default is not None:
-                    self.err(f"default {default!r} is not one of {', '.join(allowed)}", item.line, rid, key)
+                    self.err(
+                        f"default {default!r} is not one of {', '.join(allowed)}",
+                        item.line,
+                        rid,
+                        key,
+                    )
                 return None
             return str(default)
         line, value = item.items[key]
@@ -355,21 +456,30 @@ class _Loader:
             return None
         return number
 
-    def cooldown(self, entry: tuple[int, YValue] | None, default: Any, rid: str) -> timedelta | None:
+    def cooldown(
+        self, entry: tuple[int, YValue] | None, default: Any, rid: str
+    ) -> timedelta | None:
         line, value = entry if entry else (None, YScalar(default, 0))
         try:
             return parse_duration(value.value if isinstance(value, YScalar) else to_plain(value))
         except (ValueError, TypeError):
-            self.err(f"bad cooldown {to_plain(value)!r}: use a number with m, h or d (90m, 24h, 3d)",
-                     line, rid, "cooldown")
+            self.err(
+                f"bad cooldown {to_plain(value)!r}: use a number with m, h or d (90m, 24h, 3d)",
+                line,
+                rid,
+                "cooldown",
+            )
             return None
 
-    def codes(self, entry: tuple[int, YValue] | None, strategy: Strategy | None, rid: str,
-              rule_line: int) -> list[str] | None:
+    def codes(
+        self, entry: tuple[int, YValue] | None, strategy: Strategy | None, rid: str, rule_line: int
+    ) -> list[str] | None:
         if entry is None:
             if strategy is not None and strategy.codes:
                 return list(strategy.codes)
-            self.err("required key 'codes' is missing (MITI behaviour codes)", rule_line, rid, "codes")
+            self.err(
+                "required key 'codes' is missing (MITI behaviour codes)", rule_line, rid, "codes"
+            )
             return None
         line, value = entry
         codes = self.string_list(value, line, rid, "codes")
@@ -385,19 +495,33 @@ class _Loader:
                 self.err(f"unknown MITI code {code!r}{hint}", line, rid, "codes")
         return codes
 
-    def condition(self, text: str, names: _Names, line: int, rid: str | None, key: str) -> Condition | None:
+    def condition(
+        self, text: str, names: _Names, line: int, rid: str | None, key: str
+    ) -> Condition | None:
         try:
-            return Condition.parse(text, names, rule_attrs=frozenset(RULE_ATTRS) if names.rule_attrs else frozenset())
+            return Condition.parse(
+                text, names, rule_attrs=frozenset(RULE_ATTRS) if names.rule_attrs else frozenset()
+            )
         except ConditionError as exc:
             self.err(f"{exc}: {text!r}" if len(text) < 120 else str(exc), line, rid, key)
             return None
 
-    def say(self, item: YMap, strategy: Strategy | None, rid: str, on: list[str] | None,
-            when: Condition | None) -> list[Template]:
+    def say(
+        self,
+        item: YMap,
+        strategy: Strategy | None,
+        rid: str,
+        on: list[str] | None,
+        when: Condition | None,
+    ) -> list[Template]:
         if "say" not in item.items:
             if strategy is not None and strategy.composer is None:
-                self.err(f"required key 'say' is missing and strategy {strategy.name!r} has no composer",
-                         item.line, rid, "say")
+                self.err(
+                    f"required key 'say' is missing and strategy {strategy.name!r} has no composer",
+                    item.line,
+                    rid,
+                    "say",
+                )
             return []
         line, value = item.items["say"]
         variants = self.string_list(value, line, rid, "say")
@@ -422,7 +546,9 @@ class _Loader:
                         f"variant {index + 1}: placeholder {{{name}}} may be null when this rule "
                         f"fires; add '{guard} is set' to 'when'"
                         + (" or limit 'on' to action events" if name == "action" else ""),
-                        vline, rid, "say",
+                        vline,
+                        rid,
+                        "say",
                     )
             templates.append(template)
         return templates
@@ -437,15 +563,25 @@ class _Loader:
         result: list[Invariant] = []
         for item in value.items:
             if not isinstance(item, YMap):
-                self.err("each invariant must be a mapping with 'name' and 'never'", item.line, None, "invariants")
+                self.err(
+                    "each invariant must be a mapping with 'name' and 'never'",
+                    item.line,
+                    None,
+                    "invariants",
+                )
                 continue
             self.unknown_keys(item, INVARIANT_KEYS, None, "an invariant")
             name = self.required_text(item, "name", None)
             never_text = self.required_text(item, "never", None)
             if name is None or never_text is None:
                 continue
-            cond = self.condition(never_text, _Names(self.ctx, (), rule_attrs=True),
-                                  item.items["never"][0], None, "never")
+            cond = self.condition(
+                never_text,
+                _Names(self.ctx, (), rule_attrs=True),
+                item.items["never"][0],
+                None,
+                "never",
+            )
             if cond is not None:
                 result.append(Invariant(name, cond, item.line))
         return result
@@ -459,7 +595,9 @@ def _yaml_kind(value: YValue) -> str:
     v = value.value
     if v is None:
         return "nothing (null)"
-    return {bool: "a boolean", int: "a number", float: "a number", str: "a string"}.get(type(v), type(v).__name__)
+    return {bool: "a boolean", int: "a number", float: "a number", str: "a string"}.get(
+        type(v), type(v).__name__
+    )
 
 
 def _suggest(word: str, options: Iterable[str]) -> str:
@@ -469,14 +607,18 @@ def _suggest(word: str, options: Iterable[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def load_ruleset(source: str | Path, ctx: LoadContext, *, text: str | bytes | None = None) -> Ruleset:
+def load_ruleset(
+    source: str | PathLike[str], ctx: LoadContext, *, text: str | bytes | None = None
+) -> Ruleset:
     """Load and check one ruleset from a file (or from ``text``, reported as ``source``)."""
     filename = str(source)
     if text is None:
         try:
             text = Path(source).read_bytes()
         except OSError as exc:
-            raise RulesetError(f"cannot read ruleset: {exc.strerror or exc}", file=filename) from None
+            raise RulesetError(
+                f"cannot read ruleset: {exc.strerror or exc}", file=filename
+            ) from None
     loader = _Loader(ctx, filename)
     ruleset = loader.load(load_yaml(text, filename))
     if loader.errors:

@@ -56,7 +56,9 @@ def rank_key(candidate: Candidate) -> tuple[int, int, int]:
 
 
 def default_select(
-    candidates: list[Candidate] | tuple[Candidate, ...], state: ClientState, at: datetime,
+    candidates: list[Candidate] | tuple[Candidate, ...],
+    state: ClientState,
+    at: datetime,
     policy: SelectionPolicy,
 ) -> Selection:
     """DESIGN §7 steps 2-5: cooldown, fatigue budget, ranking, per-event caps."""
@@ -66,15 +68,20 @@ def default_select(
         memory = state.rule_memory.get(cand.key)
         if memory is not None and cand.rule.cooldown and at < memory.at + cand.rule.cooldown:
             until = memory.at + cand.rule.cooldown
-            suppressed.append(cand.suppressed(
-                "cooldown", f"fired at {format_timestamp(memory.at)}; cooling down until "
-                f"{format_timestamp(until)}"))
+            suppressed.append(
+                cand.suppressed(
+                    "cooldown",
+                    f"fired at {format_timestamp(memory.at)}; cooling down until "
+                    f"{format_timestamp(until)}",
+                )
+            )
         else:
             live.append(cand)
     live.sort(key=rank_key)
 
     recent = sum(
-        1 for r in state.interventions
+        1
+        for r in state.interventions
         if r.audience == "client" and at - policy.fatigue_window < r.at <= at
     )
     chosen: list[Candidate] = []
@@ -83,14 +90,21 @@ def default_select(
     for cand in live:
         audience = cand.audience
         if audience == "client" and recent + counts["client"] >= policy.fatigue_budget:
-            suppressed.append(cand.suppressed(
-                "fatigue", f"{recent + counts['client']} client-facing interventions in the last "
-                f"{_hours(policy.fatigue_window)}h; budget {policy.fatigue_budget}"))
+            suppressed.append(
+                cand.suppressed(
+                    "fatigue",
+                    f"{recent + counts['client']} client-facing interventions in the last "
+                    f"{_hours(policy.fatigue_window)}h; budget {policy.fatigue_budget}",
+                )
+            )
         elif counts[audience] >= caps[audience]:
             winner = next((c.key for c in chosen if c.audience == audience), None)
             ranked = f"; ranked below {winner}" if winner else ""
-            suppressed.append(cand.suppressed(
-                "cap", f"at most {caps[audience]} {audience}-facing per event{ranked}"))
+            suppressed.append(
+                cand.suppressed(
+                    "cap", f"at most {caps[audience]} {audience}-facing per event{ranked}"
+                )
+            )
         else:
             counts[audience] += 1
             chosen.append(cand)

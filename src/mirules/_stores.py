@@ -19,7 +19,9 @@ class Store(Protocol):
     def seen(self, client_id: str, event_id: str) -> bool:
         """Whether ``event_id`` was already committed for this client."""
 
-    def commit(self, state: ClientState, event_id: str, interventions: Sequence[Intervention]) -> None:
+    def commit(
+        self, state: ClientState, event_id: str, interventions: Sequence[Intervention]
+    ) -> None:
         """Atomically store ``state``, mark ``event_id`` processed, append ``interventions``."""
 
     def interventions(self, client_id: str) -> list[Intervention]:
@@ -46,7 +48,9 @@ class MemoryStore:
         with self._lock:
             return event_id in self._seen.get(client_id, ())
 
-    def commit(self, state: ClientState, event_id: str, interventions: Sequence[Intervention]) -> None:
+    def commit(
+        self, state: ClientState, event_id: str, interventions: Sequence[Intervention]
+    ) -> None:
         with self._lock:
             # Build everything first, then publish: a failure leaves nothing half-written.
             seen = set(self._seen.get(state.client_id, ()))

@@ -29,7 +29,7 @@ def parse_timestamp(value: str) -> datetime:
         digits = re.match(r"\d+", tail)
         assert digits is not None
         frac = digits.group(0)
-        text = f"{head}.{frac[:6].ljust(6, '0')}{tail[len(frac):]}"
+        text = f"{head}.{frac[:6].ljust(6, '0')}{tail[len(frac) :]}"
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as exc:  # e.g. month 13

@@ -22,7 +22,10 @@ CRISIS_LEXICON: tuple[tuple[str, str], ...] = (
     ("suicide", rf"\b(?:kill|killing|end|ending|off)\s+{_SELF}"),
     ("suicide", r"\b(?:end|ending|take|taking)\s+(?:my|my own)\s+life\b"),
     ("suicide", r"\bend(?:ing)?\s+it\s+all\b"),
-    ("suicide", r"\b(?:want|wanna|wanted|going|ready)\s+(?:to\s+)?die\b(?!\s+(?:of|from|laughing))"),
+    (
+        "suicide",
+        r"\b(?:want|wanna|wanted|going|ready)\s+(?:to\s+)?die\b(?!\s+(?:of|from|laughing))",
+    ),
     ("suicide", r"\bwish\s+i\s+(?:was|were)\s+(?:dead|gone|never\s+born)\b"),
     ("suicide", r"\bbetter\s+off\s+(?:dead|without\s+me)\b"),
     ("suicide", r"\bno\s+(?:reason|point)\s+(?:to|in)\s+(?:live|living|going\s+on)\b"),
@@ -34,14 +37,19 @@ CRISIS_LEXICON: tuple[tuple[str, str], ...] = (
     ("abuse", r"\b(?:hits|hit|beats|beat|chokes|choked|kicks|kicked|abuses|abused|hurts)\s+me\b"),
     ("abuse", r"\b(?:being|been|was)\s+abused\b"),
     ("abuse", r"\babusive\s+(?:relationship|partner|husband|wife|boyfriend|girlfriend|parent)\b"),
-    ("abuse", r"\bafraid\s+(?:to\s+go\s+home|of\s+my\s+(?:partner|husband|wife|boyfriend|girlfriend))\b"),
+    (
+        "abuse",
+        r"\bafraid\s+(?:to\s+go\s+home|of\s+my\s+(?:partner|husband|wife|boyfriend|girlfriend))\b",
+    ),
 )
-_COMPILED = tuple((category, re.compile(pattern, re.IGNORECASE)) for category, pattern in CRISIS_LEXICON)
+_COMPILED = tuple(
+    (category, re.compile(pattern, re.IGNORECASE)) for category, pattern in CRISIS_LEXICON
+)
 TEXT_FIELDS = ("text", "note", "reason")
 
 ESCALATION_TEMPLATE = (
     "Safety check needed: the client wrote something that may indicate {category} risk "
-    "(\"{excerpt}\"). Automated coaching is paused for this event. Please reach out to the "
+    '("{excerpt}"). Automated coaching is paused for this event. Please reach out to the '
     "client personally today, and follow your organisation's crisis protocol if they may be "
     "in danger (emergency services, or a crisis line such as 988 in the US or 116 123 in the UK)."
 )

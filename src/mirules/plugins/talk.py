@@ -3,10 +3,11 @@
 Limits, stated honestly: it reads surface cues, not meaning. It misses sarcasm, irony,
 negation beyond the listed phrases, and most phrasings it has no cue for (these are
 ``neutral``). "I have to" and "I should" are deliberately not change cues: they usually report
-someone else's expectation (a "should"), not the client's own reason. When a message has cues of several kinds it takes the kind of the last cue, on
-the reasoning that ambivalent clients' final clause carries the weight ("I want to, but I
-can't" reads as sustain). A host with a better classifier replaces it through
-``mirules_classify_message``; hosts that know the talk send it in the event's ``talk`` field.
+someone else's expectation (a "should"), not the client's own reason. When a message has cues
+of several kinds it takes the kind of the last cue, on the reasoning that an ambivalent
+client's final clause carries the weight ("I want to, but I can't" reads as sustain). A host
+with a better classifier replaces it through ``mirules_classify_message``; hosts that know
+the talk send it in the event's ``talk`` field.
 """
 
 from __future__ import annotations
@@ -17,31 +18,63 @@ from .._state import ClientState
 from ..hookspecs import hookimpl
 
 DISCORD_CUES = (
-    r"stop (?:nagging|bugging|messaging|texting|telling me)", r"leave me alone", r"back off",
-    r"you don'?t (?:get|understand|know)", r"(?:so|really|super) annoying", r"not helping",
-    r"waste of (?:my )?time", r"quit (?:nagging|bugging)", r"get off my back", r"mind your own",
-    r"who are you to", r"sick of (?:you|these|this app)",
+    r"stop (?:nagging|bugging|messaging|texting|telling me)",
+    r"leave me alone",
+    r"back off",
+    r"you don'?t (?:get|understand|know)",
+    r"(?:so|really|super) annoying",
+    r"not helping",
+    r"waste of (?:my )?time",
+    r"quit (?:nagging|bugging)",
+    r"get off my back",
+    r"mind your own",
+    r"who are you to",
+    r"sick of (?:you|these|this app)",
 )
 SUSTAIN_CUES = (
-    r"i can'?t", r"i cannot", r"i don'?t (?:want|need|think i can|see the point)", r"i won'?t",
-    r"no point", r"too (?:hard|difficult|much|busy|tired)", r"not worth", r"no time",
+    r"i can'?t",
+    r"i cannot",
+    r"i don'?t (?:want|need|think i can|see the point)",
+    r"i won'?t",
+    r"no point",
+    r"too (?:hard|difficult|much|busy|tired)",
+    r"not worth",
+    r"no time",
     r"i (?:like|enjoy|need) (?:my |the )?(?:cigarettes|smoking|wine|beer|couch|snacks)",
-    r"i give up", r"never going to", r"doesn'?t matter", r"i'?m fine (?:as i am|the way i am)",
-    r"not (?:ready|interested)", r"what'?s the point", r"it'?s (?:pointless|hopeless)",
-    r"(?:is|it'?s) not for me", r"i hate (?:it|running|walking|exercise|this)",
+    r"i give up",
+    r"never going to",
+    r"doesn'?t matter",
+    r"i'?m fine (?:as i am|the way i am)",
+    r"not (?:ready|interested)",
+    r"what'?s the point",
+    r"it'?s (?:pointless|hopeless)",
+    r"(?:is|it'?s) not for me",
+    r"i hate (?:it|running|walking|exercise|this)",
 )
 CHANGE_CUES = (
     # Desire, Ability, Reasons, Need
-    r"i (?:really )?(?:want|wanna|would like|'d like|wish|hope) to", r"i can\b(?!'?t)", r"i could",
-    r"i'?m able to", r"because i", r"it would (?:help|be good|be better)", r"i need to",
+    r"i (?:really )?(?:want|wanna|would like|'d like|wish|hope) to",
+    r"i can\b(?!'?t)",
+    r"i could",
+    r"i'?m able to",
+    r"because i",
+    r"it would (?:help|be good|be better)",
+    r"i need to",
     r"(?:better|healthier|more energy) for",
     # Commitment, Activation, Taking steps
-    r"i will\b", r"i'?ll\b", r"i'?m going to", r"i'?m (?:ready|willing|prepared) to",
-    r"i plan to", r"i intend to", r"i (?:started|tried|managed|did it|walked|went)",
+    r"i will\b",
+    r"i'?ll\b",
+    r"i'?m going to",
+    r"i'?m (?:ready|willing|prepared) to",
+    r"i plan to",
+    r"i intend to",
+    r"i (?:started|tried|managed|did it|walked|went)",
     r"i'?ve (?:started|been|managed|cut down)",
 )
 _KINDS = (("discord", DISCORD_CUES), ("sustain", SUSTAIN_CUES), ("change", CHANGE_CUES))
-_PATTERNS = tuple((kind, re.compile(r"\b(?:" + "|".join(cues) + ")", re.IGNORECASE)) for kind, cues in _KINDS)
+_PATTERNS = tuple(
+    (kind, re.compile(r"\b(?:" + "|".join(cues) + ")", re.IGNORECASE)) for kind, cues in _KINDS
+)
 
 
 def classify(text: str) -> str:
