@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("dev", max_examples=50, deadline=None)
+settings.register_profile(
+    "ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def _no_installed_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never pick up third-party plugins that happen to be installed."""
+    monkeypatch.setenv("MIRULES_LOAD_PLUGINS", "")
+    monkeypatch.delenv("MIRULES_DISABLE_PLUGINS", raising=False)
+
+
+def make_event(event_type: str, at: str = "2026-03-02T08:00:00Z", **fields: Any) -> dict[str, Any]:
+    """A valid wire event; ids count up unless given."""
+    make_event.counter += 1  # type: ignore[attr-defined]
+    event = {"id": f"e{make_event.counter}", "client_id": "c1", "type": event_type, "at": at}  # type: ignore[attr-defined]
+    event.update(fields)
+    return event
+
+
+make_event.counter = 0  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def event() -> Callable[..., dict[str, Any]]:
+    return make_event
+
+
+@pytest.fixture
+def engine_factory(mirules_engine_factory: Callable[..., Any]) -> Callable[..., Any]:
+    return mirules_engine_factory
