@@ -206,7 +206,11 @@ class Engine:
         candidates = self._check_invariants(candidates, features, event, suppressed)
         selection = self._select(candidates, state, event)
         suppressed.extend(selection.suppressed)
-        chosen = [c for c in selection.chosen if not (hits and c.audience == "client")]
+        chosen = [
+            _with_variant(c, reduced, event.client_id)
+            for c in selection.chosen
+            if not (hits and c.audience == "client")
+        ]
 
         context = build_context(reduced, event, features)
         interventions = [self._escalation(screen, hit, event) for screen, hit in hits]
@@ -310,14 +314,6 @@ class Engine:
         self, cand: Candidate, state: ClientState, event: ev.Event, context: dict[str, Any]
     ) -> Intervention:
         rule, ruleset = cand.rule, cand.ruleset
-        count = len(rule.say)
-        if count:
-            memory = state.rule_memory.get(cand.key)
-            if memory is not None:
-                variant = (memory.variant + 1) % count
-            else:
-                variant = zlib.crc32(f"{event.client_id}/{cand.key}".encode()) % count
-            cand = attrs.evolve(cand, variant=variant)
         message = self._plugins.hook.mirules_render(candidate=cand, context=dict(context))
         if message is None:
             composer = self.strategies[rule.strategy].composer
@@ -452,6 +448,20 @@ class Engine:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _with_variant(cand: Candidate, state: ClientState, client_id: str) -> Candidate:
+    """Deterministic variant choice: the next variant after the one this client saw last
+    for this rule; the first time, one chosen by a stable hash of client and rule."""
+    count = len(cand.rule.say)
+    if not count:
+        return cand
+    memory = state.rule_memory.get(cand.key)
+    if memory is not None:
+        variant = (memory.variant + 1) % count
+    else:
+        variant = zlib.crc32(f"{client_id}/{cand.key}".encode()) % count
+    return attrs.evolve(cand, variant=variant)
 
 
 def _intervention_id(event: ev.Event, key: str) -> str:
