@@ -33,7 +33,9 @@ def test_state_intervention_decision_roundtrip_through_json(mirules_engine, even
 
 
 def test_json_form_uses_rfc3339(mirules_engine, event) -> None:
-    decision = mirules_engine.process(event("action_missed", "2026-03-02T08:00:00+01:00", action_id="a"))
+    decision = mirules_engine.process(
+        event("action_missed", "2026-03-02T08:00:00+01:00", action_id="a")
+    )
     data = to_jsonable(decision)
     assert data["interventions"][0]["at"] == "2026-03-02T08:00:00+01:00"
     card = decision.interventions[0].to_card()

@@ -16,7 +16,13 @@ from mirules import (
     hookimpl,
 )
 
-MISS = {"id": "e1", "client_id": "c1", "type": "action_missed", "at": "2026-03-02T08:00:00Z", "action_id": "a"}
+MISS = {
+    "id": "e1",
+    "client_id": "c1",
+    "type": "action_missed",
+    "at": "2026-03-02T08:00:00Z",
+    "action_id": "a",
+}
 
 
 def test_public_api_is_listed() -> None:
@@ -33,7 +39,9 @@ def test_default_engine_loads_shipped_rulesets(mirules_engine) -> None:
 def test_process_accepts_dict_json_and_event(engine_factory) -> None:
     import json
 
-    event = ActionMissed(id="e1", client_id="c1", at=datetime(2026, 3, 2, 8, tzinfo=UTC), action_id="a")
+    event = ActionMissed(
+        id="e1", client_id="c1", at=datetime(2026, 3, 2, 8, tzinfo=UTC), action_id="a"
+    )
     results = []
     for raw in (MISS, json.dumps(MISS), json.dumps(MISS).encode(), event):
         results.append(engine_factory().process(raw))

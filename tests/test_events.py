@@ -66,7 +66,11 @@ def test_timestamp_keeps_offset() -> None:
         ({"type": "tick", "client_id": 7}, "client_id", "must be a string"),
         ({"type": "message", "text": "x" * 10_001}, "text", "limit is 10000"),
         ({"type": "message", "text": "hi", "talk": "angry"}, "talk", "must be one of"),
-        ({"type": "goal_set", "goal_id": "g", "title": "t", "origin": "mine"}, "origin", "must be one of"),
+        (
+            {"type": "goal_set", "goal_id": "g", "title": "t", "origin": "mine"},
+            "origin",
+            "must be one of",
+        ),
         ({"type": "tick", "colour": "red"}, "colour", "unknown field"),
         ({"type": "tick", "extensions": {}}, "extensions", "unknown field"),
         ({"type": "teleport"}, "type", "unknown event type"),

@@ -18,7 +18,11 @@ HOOKS = {
 
 
 def test_every_design_hook_is_specified_typed_and_documented() -> None:
-    specs = {name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("mirules_")}
+    specs = {
+        name
+        for name, _ in inspect.getmembers(hookspecs, inspect.isfunction)
+        if name.startswith("mirules_")
+    }
     assert specs == HOOKS
     for name in HOOKS:
         fn = getattr(hookspecs, name)
@@ -48,7 +52,10 @@ def test_duplicate_feature_names_both_plugins(engine_factory) -> None:
         def mirules_register_features(self, register):
             register(Feature("missed_streak", "number", "again", lambda s, e: 0))
 
-    with pytest.raises(PluginError, match="feature 'missed_streak' is registered by both 'mirules.plugins.features' and"):
+    with pytest.raises(
+        PluginError,
+        match="feature 'missed_streak' is registered by both 'mirules.plugins.features' and",
+    ):
         engine_factory(plugins=[Clash()])
 
 
@@ -58,7 +65,10 @@ def test_duplicate_strategy_names_both_plugins(engine_factory) -> None:
         def mirules_register_strategies(self, register):
             register(Strategy("express_empathy", "engaging"))
 
-    with pytest.raises(PluginError, match="strategy 'express_empathy' is registered by both 'mirules.plugins.strategies'"):
+    with pytest.raises(
+        PluginError,
+        match="strategy 'express_empathy' is registered by both 'mirules.plugins.strategies'",
+    ):
         engine_factory(plugins=[Clash()])
 
 
@@ -86,7 +96,11 @@ def test_plugin_feature_is_usable_in_rules(engine_factory, tmp_path) -> None:
     class Sessions:
         @hookimpl
         def mirules_register_features(self, register):
-            register(Feature("sessions_booked", "number", "Sessions booked.", lambda s, e: 3, nullable=False))
+            register(
+                Feature(
+                    "sessions_booked", "number", "Sessions booked.", lambda s, e: 3, nullable=False
+                )
+            )
 
     path = tmp_path / "r.yaml"
     path.write_text(
@@ -94,7 +108,9 @@ def test_plugin_feature_is_usable_in_rules(engine_factory, tmp_path) -> None:
         '    strategy: affirm_progress\n    why: test\n    say: ["You booked {missed_streak} sessions... nice effort."]\n'
     )
     engine = engine_factory(plugins=[Sessions()], rulesets=[path])
-    decision = engine.process({"id": "t", "client_id": "c", "type": "tick", "at": "2026-03-02T08:00:00Z"})
+    decision = engine.process(
+        {"id": "t", "client_id": "c", "type": "tick", "at": "2026-03-02T08:00:00Z"}
+    )
     assert [i.rule for i in decision.interventions] == ["booked"]
 
 

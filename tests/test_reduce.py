@@ -27,8 +27,13 @@ def test_state_stays_bounded_over_10000_events(mirules_engine) -> None:
             "tick": {},
         }[kind]
         decision = mirules_engine.process(
-            {"id": f"e{i}", "client_id": "c1", "type": kind,
-             "at": at.isoformat(), **fields}  # fmt: skip
+            {
+                "id": f"e{i}",
+                "client_id": "c1",
+                "type": kind,
+                "at": at.isoformat(),
+                **fields,
+            }
         )
         if i % 1000 == 999:
             sizes.append(len(json.dumps(to_jsonable(decision.state))))

@@ -59,7 +59,11 @@ def test_good_ruleset_loads(mirules_engine) -> None:
     ("override", "key", "message"),
     [
         ({"colour": "red"}, "colour", "unknown key in a rule"),
-        ({"strategy": "express_empthy"}, "strategy", "unknown strategy 'express_empthy' (did you mean 'express_empathy'?)"),
+        (
+            {"strategy": "express_empthy"},
+            "strategy",
+            "unknown strategy 'express_empthy' (did you mean 'express_empathy'?)",
+        ),
         ({"process": "plannning"}, "process", "unknown process 'plannning'"),
         ({"on": "[action_mised]"}, "on", "unknown event type 'action_mised'"),
         ({"on": "[]"}, "on", "must name at least one event type"),
@@ -84,15 +88,25 @@ def test_good_ruleset_loads(mirules_engine) -> None:
         ({"say": '["Hello {{x}}"]'}, "say", "literal braces"),
         ({"say": "[]"}, "say", "is empty and the strategy has no composer"),
         ({"say": "DROP"}, "say", "required key 'say' is missing"),
-        ({"say": '["Well done on {last_success}."]'}, "say", "placeholder {last_success} may be null"),
-        ({"on": "[message]", "when": "talk == 'change'"}, "say", "placeholder {action} may be null"),
+        (
+            {"say": '["Well done on {last_success}."]'},
+            "say",
+            "placeholder {last_success} may be null",
+        ),
+        (
+            {"on": "[message]", "when": "talk == 'change'"},
+            "say",
+            "placeholder {action} may be null",
+        ),
         ({"why": "DROP"}, "why", "every rule needs a rationale"),
         ({"id": "Bad Id"}, "id", "must be lowercase"),
         ({"strategy": "escalate_to_coach"}, "audience", "coach-facing only"),
         ({"version": "1"}, "version", "unknown key in a rule"),
     ],
 )
-def test_each_kind_of_mistake_is_located(mirules_engine, override: dict, key: str, message: str) -> None:
+def test_each_kind_of_mistake_is_located(
+    mirules_engine, override: dict, key: str, message: str
+) -> None:
     err = error_of(mirules_engine, rule_with(**override))
     errors = err.errors if isinstance(err, RulesetErrors) else (err,)
     hit = next((e for e in errors if message in e.message), None)
@@ -120,19 +134,26 @@ def test_every_mistake_is_reported_at_once(mirules_engine) -> None:
     body = rule_with(colour="red", cooldown="soon") + rule_with(id="r2", strategy="nope")
     err = error_of(mirules_engine, body)
     assert isinstance(err, RulesetErrors)
-    assert {(e.rule, e.key) for e in err.errors} == {("r1", "colour"), ("r1", "cooldown"), ("r2", "strategy")}
+    assert {(e.rule, e.key) for e in err.errors} == {
+        ("r1", "colour"),
+        ("r1", "cooldown"),
+        ("r2", "strategy"),
+    }
     assert str(err).count("\n") == 2
 
 
 @pytest.mark.parametrize(
     ("header", "message"),
     [
-        ('ruleset: t\nversion: 1.0\nrules:\n', "must be a quoted string"),
+        ("ruleset: t\nversion: 1.0\nrules:\n", "must be a quoted string"),
         ('version: "1"\nrules:\n', "required key 'ruleset' is missing"),
         ('ruleset: T T\nversion: "1"\nrules:\n', "must be lowercase"),
         ('ruleset: t\nversion: "1"\nauthor: me\nrules:\n', "unknown key in the ruleset"),
         ('ruleset: t\nversion: "1"\ndefaults: {cooldwn: 1h}\nrules:\n', "unknown key in defaults"),
-        ('ruleset: t\nversion: "1"\ndefaults: {priority: 500}\nrules:\n', "must be an integer 0..100"),
+        (
+            'ruleset: t\nversion: "1"\ndefaults: {priority: 500}\nrules:\n',
+            "must be an integer 0..100",
+        ),
     ],
 )
 def test_top_level_mistakes(mirules_engine, header: str, message: str) -> None:
@@ -142,7 +163,9 @@ def test_top_level_mistakes(mirules_engine, header: str, message: str) -> None:
 
 def test_empty_or_missing_rules(mirules_engine) -> None:
     assert "'rules' is missing" in str(error_of(mirules_engine, "", 'ruleset: t\nversion: "1"\n'))
-    assert "non-empty list" in str(error_of(mirules_engine, "", 'ruleset: t\nversion: "1"\nrules: []\n'))
+    assert "non-empty list" in str(
+        error_of(mirules_engine, "", 'ruleset: t\nversion: "1"\nrules: []\n')
+    )
     assert "must be a YAML mapping" in str(error_of(mirules_engine, "", "- 1\n"))
     assert "must be a YAML mapping" in str(error_of(mirules_engine, "", ""))
 
@@ -184,7 +207,9 @@ def test_yaml12_booleans_keep_on_a_string(mirules_engine) -> None:
 def test_invariants_are_parsed_and_checked(mirules_engine) -> None:
     header = 'ruleset: t\nversion: "1"\ninvariants:\n  - name: x\n    never: process == "plannning"\nrules:\n'
     assert "can never match" in str(error_of(mirules_engine, GOOD_RULE, header))
-    header = 'ruleset: t\nversion: "1"\ninvariants:\n  - name: x\n    never: event.value > 1\nrules:\n'
+    header = (
+        'ruleset: t\nversion: "1"\ninvariants:\n  - name: x\n    never: event.value > 1\nrules:\n'
+    )
     assert "invariants may read only event.type" in str(error_of(mirules_engine, GOOD_RULE, header))
 
 

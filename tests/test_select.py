@@ -79,7 +79,7 @@ def test_coach_facing_is_not_budgeted_and_capped_separately(tmp_path, engine_fac
 
 def test_invariant_suppresses_with_reason(tmp_path, engine_factory) -> None:
     rules = rule("plan", strategy="plan_small_steps", priority=90) + rule("talk")
-    inv = "invariants:\n  - name: no planning yet\n    never: process == \"planning\" and importance is not set\n"
+    inv = 'invariants:\n  - name: no planning yet\n    never: process == "planning" and importance is not set\n'
     engine = engine_factory(rulesets=[ruleset(tmp_path, rules, inv)])
     decision = engine.process(tick(1, "2026-03-01T08:00:00Z"))
     assert [i.rule for i in decision.interventions] == ["talk"]
@@ -98,7 +98,11 @@ def test_variants_rotate_deterministically_without_repeats(tmp_path, engine_fact
     assert seen[0] == seen[1]
     assert all(a != b for a, b in zip(seen[0], seen[0][1:], strict=False))
     assert len(set(seen[0])) == 3
-    first = engine_factory(rulesets=[path], config=config).process(tick(0, "2026-03-01T08:00:00Z")).interventions[0]
+    first = (
+        engine_factory(rulesets=[path], config=config)
+        .process(tick(0, "2026-03-01T08:00:00Z"))
+        .interventions[0]
+    )
     assert set(first.alternatives) | {first.message} == set(seen[0])
     assert first.message not in first.alternatives
 
@@ -117,7 +121,9 @@ def test_selection_plugin_can_replace_policy(tmp_path, engine_factory) -> None:
     assert decision.suppressed[0].detail == "quiet hours"
 
 
-def test_selection_plugin_that_drops_candidates_gets_them_recorded(tmp_path, engine_factory) -> None:
+def test_selection_plugin_that_drops_candidates_gets_them_recorded(
+    tmp_path, engine_factory
+) -> None:
     from mirules import Selection, hookimpl
 
     class Forgetful:

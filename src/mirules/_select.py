@@ -89,20 +89,20 @@ def default_select(
     caps = {"client": policy.max_client_per_event, "coach": policy.max_coach_per_event}
     for cand in live:
         audience = cand.audience
-        if audience == "client" and recent + counts["client"] >= policy.fatigue_budget:
-            suppressed.append(
-                cand.suppressed(
-                    "fatigue",
-                    f"{recent + counts['client']} client-facing interventions in the last "
-                    f"{_hours(policy.fatigue_window)}h; budget {policy.fatigue_budget}",
-                )
-            )
-        elif counts[audience] >= caps[audience]:
+        if counts[audience] >= caps[audience]:
             winner = next((c.key for c in chosen if c.audience == audience), None)
             ranked = f"; ranked below {winner}" if winner else ""
             suppressed.append(
                 cand.suppressed(
                     "cap", f"at most {caps[audience]} {audience}-facing per event{ranked}"
+                )
+            )
+        elif audience == "client" and recent + counts["client"] >= policy.fatigue_budget:
+            suppressed.append(
+                cand.suppressed(
+                    "fatigue",
+                    f"{recent} client-facing interventions in the last "
+                    f"{_hours(policy.fatigue_window)}h; budget {policy.fatigue_budget}",
                 )
             )
         else:

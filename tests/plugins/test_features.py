@@ -77,7 +77,9 @@ MISS = ("action_missed", {"action_id": "a"})
 DONE = ("action_completed", {"action_id": "a"})
 
 
-def outcomes(*kinds: tuple[str, dict[str, Any]], start_day: int = 1) -> list[tuple[str, str, dict[str, Any]]]:
+def outcomes(
+    *kinds: tuple[str, dict[str, Any]], start_day: int = 1
+) -> list[tuple[str, str, dict[str, Any]]]:
     return [(k, f"2026-03-{start_day + i:02d}T08:00:00Z", f) for i, (k, f) in enumerate(kinds)]
 
 
@@ -160,7 +162,10 @@ def test_talk_is_classified_when_absent(engine) -> None:
                                                ("sustain", "sustain_talk_recent"),
                                                ("discord", "discord_recent")])  # fmt: skip
 def test_talk_recent_counts_last_7_days(engine, kind: str, feature: str) -> None:
-    events = [("message", f"2026-03-{d:02d}T08:00:00Z", {"text": "x", "talk": kind}) for d in (1, 5, 9, 10)]
+    events = [
+        ("message", f"2026-03-{d:02d}T08:00:00Z", {"text": "x", "talk": kind})
+        for d in (1, 5, 9, 10)
+    ]
     assert run(engine, events)[feature] == 3
 
 

@@ -48,7 +48,9 @@ def test_lexicon_is_documented() -> None:
 
 
 def test_crisis_message_escalates_and_blocks_client_messages(mirules_engine, event) -> None:
-    decision = mirules_engine.process(event("message", text="Stop nagging me, I want to kill myself"))
+    decision = mirules_engine.process(
+        event("message", text="Stop nagging me, I want to kill myself")
+    )
     assert len(decision.interventions) == 1
     escalation = decision.interventions[0]
     assert (escalation.audience, escalation.indicator) == ("coach", "critical")
@@ -66,7 +68,9 @@ def test_crisis_message_escalates_and_blocks_client_messages(mirules_engine, eve
         ("goal_abandoned", {"goal_id": "g", "reason": "what's the point, I want to die"}),
     ],
 )
-def test_every_free_text_field_is_screened(mirules_engine, event, event_type: str, fields: dict) -> None:
+def test_every_free_text_field_is_screened(
+    mirules_engine, event, event_type: str, fields: dict
+) -> None:
     decision = mirules_engine.process(event(event_type, **fields))
     assert [i.indicator for i in decision.interventions] == ["critical"]
     assert all(i.audience == "coach" for i in decision.interventions)
