@@ -23,28 +23,26 @@ Talk = Literal["change", "sustain", "neutral", "discord"]
 TALK_VALUES: tuple[str, ...] = typing.get_args(Talk)
 
 
-def _check_id(inst: Any, attribute: "attrs.Attribute[Any]", value: Any) -> None:
-    if value is None and attribute.default is None:
-        return
-    if not isinstance(value, str):
-        raise InvalidEvent(attribute.name, f"must be a string, got {type(value).__name__}")
-    if not value.strip():
-        raise InvalidEvent(attribute.name, "must not be empty")
-    if len(value) > MAX_ID_LENGTH:
-        raise InvalidEvent(
-            attribute.name, f"is {len(value)} characters long; the limit is {MAX_ID_LENGTH}"
-        )
+def _string(limit: int, *, allow_blank: bool) -> Any:
+    """A validator for a string field of at most ``limit`` characters."""
+
+    def check(inst: Any, attribute: "attrs.Attribute[Any]", value: Any) -> None:
+        if value is None and attribute.default is None:
+            return
+        if not isinstance(value, str):
+            raise InvalidEvent(attribute.name, f"must be a string, got {type(value).__name__}")
+        if not allow_blank and not value.strip():
+            raise InvalidEvent(attribute.name, "must not be empty")
+        if len(value) > limit:
+            raise InvalidEvent(
+                attribute.name, f"is {len(value)} characters long; the limit is {limit}"
+            )
+
+    return check
 
 
-def _check_text(inst: Any, attribute: "attrs.Attribute[Any]", value: Any) -> None:
-    if value is None and attribute.default is None:
-        return
-    if not isinstance(value, str):
-        raise InvalidEvent(attribute.name, f"must be a string, got {type(value).__name__}")
-    if len(value) > MAX_TEXT_LENGTH:
-        raise InvalidEvent(
-            attribute.name, f"is {len(value)} characters long; the limit is {MAX_TEXT_LENGTH}"
-        )
+_check_id = _string(MAX_ID_LENGTH, allow_blank=False)
+_check_text = _string(MAX_TEXT_LENGTH, allow_blank=True)
 
 
 def _check_aware(inst: Any, attribute: "attrs.Attribute[Any]", value: Any) -> None:
