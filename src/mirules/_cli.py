@@ -14,8 +14,11 @@ import structlog
 from ._convert import to_jsonable
 from ._engine import Engine
 from ._errors import InvalidEvent, MirulesError
+from ._lint import lint_ruleset
 from ._model import Decision
 from ._plugins import PluginHost
+from ._rulesets import Ruleset
+from .plugins.rulesets import resolve_ruleset
 
 EXIT_USAGE = 2
 
@@ -46,7 +49,7 @@ def _fail(message: str) -> NoReturn:
 
 def _engine(rulesets: Sequence[str], matcher: str = "python") -> Engine:
     try:
-        return Engine(list(rulesets) if rulesets else None, matcher=matcher)
+        return Engine([resolve_ruleset(r) for r in rulesets] if rulesets else None, matcher=matcher)
     except MirulesError as exc:
         _fail(str(exc))
 
@@ -168,26 +171,57 @@ def _explain(engine: Engine, event: Any) -> None:
             click.echo(f"  {iv.ruleset}/{iv.rule}: CHOSEN ({iv.why})")
 
 
-@cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(dir_okay=False))
-def check(paths: tuple[str, ...]) -> None:
-    """Check rulesets (default: the registered ones). Prints every problem; exit 1 if any."""
-    engine = _engine(())
-    targets = list(paths) or [r.source for r in engine.rulesets]
-    problems = 0
-    for path in targets:
+def _load_targets(engine: Engine, paths: tuple[str, ...]) -> tuple[list[Ruleset], int]:
+    """Load each path (default: the engine's rulesets), printing load errors; count them."""
+    if not paths:
+        return list(engine.rulesets), 0
+    loaded, problems = [], 0
+    for path in paths:
         try:
-            ruleset = engine.load_ruleset(path)
+            loaded.append(engine.load_ruleset(resolve_ruleset(path)))
         except MirulesError as exc:
             text = str(exc)
             problems += text.count("\n") + 1
             click.echo(text)
-        else:
-            click.echo(f"{path}: ok ({ruleset.name} {ruleset.version}, {len(ruleset.rules)} rules)")
-    engine.close()
+    return loaded, problems
+
+
+def _lint(rulesets: Sequence[Ruleset]) -> int:
+    findings = [finding for ruleset in rulesets for finding in lint_ruleset(ruleset)]
+    for finding in findings:
+        click.echo(str(finding))
+    return len(findings)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(dir_okay=False))
+def check(paths: tuple[str, ...]) -> None:
+    """Check rulesets (default: the loaded ones): load errors, then lint findings.
+    Prints every problem; exit 1 if any."""
+    with _engine(()) as engine:
+        rulesets, problems = _load_targets(engine, paths)
+        problems += _lint(rulesets)
+        if not problems:
+            for ruleset in rulesets:
+                size = f"{len(ruleset.rules)} rules"
+                click.echo(f"{ruleset.source}: ok ({ruleset.name} {ruleset.version}, {size})")
     if problems:
         click.echo(f"{problems} problem(s) found", err=True)
         sys.exit(1)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(dir_okay=False))
+def lint(paths: tuple[str, ...]) -> None:
+    """Lint message templates against the MI.md §4 lexicon and check that codes fit the text
+    (default: the loaded rulesets). Exit 1 with findings, 0 when clean."""
+    with _engine(()) as engine:
+        rulesets, problems = _load_targets(engine, paths)
+        problems += _lint(rulesets)
+    if problems:
+        click.echo(f"{problems} finding(s)", err=True)
+        sys.exit(1)
+    click.echo(f"{len(rulesets)} ruleset(s), no findings")
 
 
 @cli.command("rulesets")

@@ -17,6 +17,7 @@ from . import _events as ev
 from ._convert import EventSchema
 from ._errors import InvalidEvent, PluginError, RulesetError, TemplateError
 from ._features import FeatureSet
+from ._fidelity import Fidelity
 from ._log import get_logger
 from ._matchers import Matcher, RuleEnv, matcher_for
 from ._model import ConditionResult, Decision, Intervention, Suppressed
@@ -392,7 +393,8 @@ class Engine:
         while len(memory) > MAX_RULE_MEMORY:
             memory.pop(next(iter(memory)))
         history = (*state.interventions, *records)[-MAX_INTERVENTIONS:]
-        return attrs.evolve(state, interventions=history, rule_memory=memory)
+        fidelity = state.fidelity + Fidelity.of(interventions)
+        return attrs.evolve(state, interventions=history, rule_memory=memory, fidelity=fidelity)
 
     def _notify(self, decision: Decision) -> None:
         for impl in self._plugins.hook.mirules_on_decision.get_hookimpls():
@@ -424,6 +426,11 @@ class Engine:
 
     def state(self, client_id: str) -> ClientState | None:
         return self.store.load(client_id)
+
+    def fidelity(self, client_id: str) -> Fidelity:
+        """MITI fidelity signals over this client's client-facing interventions."""
+        state = self.store.load(client_id)
+        return state.fidelity if state is not None else Fidelity()
 
     # -- lifecycle -----------------------------------------------------------------------
     def _check_open(self) -> None:

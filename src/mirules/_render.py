@@ -79,6 +79,7 @@ Piece = tuple[str, str | None]  # (literal text, placeholder name or None)
 class Template:
     source: str
     pieces: tuple[Piece, ...]
+    line: int | None = attrs.field(default=None, eq=False)
 
     @property
     def placeholders(self) -> tuple[str, ...]:
@@ -97,7 +98,7 @@ class Template:
         return text[:1].upper() + text[1:]  # a title may open the sentence
 
 
-def parse_template(text: str) -> Template:
+def parse_template(text: str, line: int | None = None) -> Template:
     """Parse and check a template. Raises TemplateError naming the problem."""
     if not isinstance(text, str):
         raise TemplateError(f"a message variant must be text, got {type(text).__name__}")
@@ -124,7 +125,7 @@ def parse_template(text: str) -> Template:
             known = ", ".join(sorted(PLACEHOLDERS))
             raise TemplateError(f"unknown placeholder {{{field}}}; known: {known}")
         pieces.append((literal, field))
-    return Template(text, tuple(pieces))
+    return Template(text, tuple(pieces), line)
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f{}]")

@@ -29,10 +29,20 @@ from ._strategies import (
     REFUSED_CODES,
     Strategy,
 )
-from ._timeutil import parse_duration
+from ._timeutil import format_duration, parse_duration
 from ._yaml import YMap, YScalar, YSeq, YValue, load_yaml, to_plain
 
-TOP_KEYS = ("ruleset", "version", "description", "defaults", "rules", "invariants")
+TOP_KEYS = (
+    "ruleset",
+    "version",
+    "description",
+    "extends",
+    "drop",
+    "defaults",
+    "rules",
+    "invariants",
+)
+MAX_EXTENDS_DEPTH = 8
 RULE_KEYS = (
     "id",
     "on",
@@ -178,9 +188,10 @@ class _Names:
 
 
 class _Loader:
-    def __init__(self, ctx: LoadContext, filename: str) -> None:
+    def __init__(self, ctx: LoadContext, filename: str, chain: tuple[str, ...] = ()) -> None:
         self.ctx = ctx
         self.file = filename
+        self.chain = chain
         self.errors: list[RulesetError] = []
 
     def err(
@@ -252,11 +263,51 @@ class _Loader:
             line, value = root.items["description"]
             description = self.scalar(value, (str,), "a string", line, None, "description") or ""
         defaults = self.defaults(root)
-        rules = self.rules(root, defaults)
-        invariants = self.invariants(root)
+        base = self.base(root)
+        if base is not None and name == base.name:
+            self.err(
+                f"a ruleset cannot extend one with its own name {name!r}",
+                root.items["extends"][0],
+                None,
+                "extends",
+            )
+        rules = self.rules(root, defaults, base)
+        invariants = [*(base.invariants if base else ()), *self.invariants(root)]
         if self.errors or name is None or version is None:
             return None
+        if base is not None and not description:
+            description = base.description
         return Ruleset(name, version, description, tuple(rules), tuple(invariants), self.file)
+
+    def base(self, root: YMap) -> Ruleset | None:
+        """The ruleset named by ``extends``: a path relative to this file, or a name looked
+        up beside this file, then among the shipped rulesets."""
+        if "extends" not in root.items:
+            if "drop" in root.items:
+                self.err("'drop' needs 'extends'", root.items["drop"][0], None, "drop")
+            return None
+        line, value = root.items["extends"]
+        target = self.scalar(value, (str,), "a ruleset name or path", line, None, "extends")
+        if target is None:
+            return None
+        path = _resolve_base(target, Path(self.file).parent)
+        if path is None:
+            self.err(f"cannot find ruleset {target!r} to extend", line, None, "extends")
+            return None
+        key = str(Path(path).resolve())
+        if key in self.chain or len(self.chain) >= MAX_EXTENDS_DEPTH:
+            self.err(
+                f"'extends' forms a cycle or is nested too deeply at {target!r}",
+                line,
+                None,
+                "extends",
+            )
+            return None
+        try:
+            return load_ruleset(path, self.ctx, _chain=(*self.chain, key))
+        except RulesetError as exc:
+            self.err(f"the base ruleset {target!r} has errors:\n{exc}", line, None, "extends")
+            return None
 
     def required_text(self, mapping: YMap, key: str, rule: str | None) -> str | None:
         if key not in mapping.items:
@@ -292,18 +343,23 @@ class _Loader:
                 defaults[key] = to_plain(item)
         return defaults
 
-    def rules(self, root: YMap, defaults: dict[str, Any]) -> list[Rule]:
+    def rules(self, root: YMap, defaults: dict[str, Any], base: Ruleset | None) -> list[Rule]:
+        inherited = {rule.id: rule for rule in base.rules} if base else {}
+        for rule_id in self.dropped(root, inherited):
+            inherited.pop(rule_id, None)
         if "rules" not in root.items:
-            self.err("required key 'rules' is missing", root.line, None, "rules")
-            return []
+            if base is None:
+                self.err("required key 'rules' is missing", root.line, None, "rules")
+            return list(inherited.values())
         line, value = root.items["rules"]
-        if not isinstance(value, YSeq) or not value.items:
+        if not isinstance(value, YSeq) or (not value.items and base is None):
             self.err("must be a non-empty list of rules", line, None, "rules")
-            return []
-        rules: list[Rule] = []
+            return list(inherited.values())
+        own: list[Rule] = []
         seen: dict[str, int] = {}
         for item in value.items:
-            rule = self.rule(item, defaults)
+            override = _inherited(item, inherited)
+            rule = self.rule(_merge_rule(override, item) if override else item, defaults)
             if rule is None:
                 continue
             if rule.id in seen:
@@ -315,8 +371,21 @@ class _Loader:
                 )
                 continue
             seen[rule.id] = rule.line or 0
-            rules.append(rule)
-        return rules
+            if override is not None:
+                inherited[rule.id] = rule
+            else:
+                own.append(rule)
+        return [*inherited.values(), *own]
+
+    def dropped(self, root: YMap, inherited: dict[str, Rule]) -> list[str]:
+        if "drop" not in root.items:
+            return []
+        line, value = root.items["drop"]
+        ids = self.string_list(value, line, None, "drop") or []
+        for rule_id in ids:
+            if rule_id not in inherited:
+                self.err(f"cannot drop {rule_id!r}: the base has no such rule", line, None, "drop")
+        return ids
 
     def rule(self, item: YValue, defaults: dict[str, Any]) -> Rule | None:
         if not isinstance(item, YMap):
@@ -535,7 +604,7 @@ class _Loader:
         for index, text in enumerate(variants):
             vline = value.items[index].line if isinstance(value, YSeq) else line
             try:
-                template = parse_template(text)
+                template = parse_template(text, vline)
             except TemplateError as exc:
                 self.err(f"variant {index + 1}: {exc}", vline, rid, "say")
                 continue
@@ -607,10 +676,68 @@ def _suggest(word: str, options: Iterable[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+def _inherited(item: YValue, inherited: dict[str, Rule]) -> Rule | None:
+    """The inherited rule that ``item`` overrides (same id), if any."""
+    if isinstance(item, YMap) and "id" in item.items:
+        value = item.items["id"][1]
+        if isinstance(value, YScalar) and isinstance(value.value, str):
+            return inherited.get(value.value)
+    return None
+
+
+def _resolve_base(target: str, here: Path) -> Path | None:
+    candidates = [here / target]
+    if not target.endswith((".yaml", ".yml")) and "/" not in target:
+        candidates.append(here / f"{target}.yaml")
+        from .plugins.rulesets import shipped_rulesets
+
+        shipped = shipped_rulesets().get(target)
+        if shipped is not None:
+            candidates.append(shipped)
+    return next((c for c in candidates if c.is_file()), None)
+
+
+def _merge_rule(base: Rule, override: YValue) -> YValue:
+    """The raw mapping of an inherited rule with the keys ``override`` gives replaced."""
+    assert isinstance(override, YMap)
+    line = base.line or 0
+
+    def scalars(values: Iterable[str]) -> YSeq:
+        return YSeq(tuple(YScalar(v, line) for v in values), line)
+
+    items: dict[str, tuple[int, YValue]] = {
+        "id": (line, YScalar(base.id, line)),
+        "on": (line, scalars(base.on)),
+        "strategy": (line, YScalar(base.strategy, line)),
+        "process": (line, YScalar(base.process, line)),
+        "codes": (line, scalars(base.codes)),
+        "audience": (line, YScalar(base.audience, line)),
+        "indicator": (line, YScalar(base.indicator, line)),
+        "priority": (line, YScalar(base.priority, line)),
+        "cooldown": (line, YScalar(format_duration(base.cooldown), line)),
+        "why": (line, YScalar(base.why, line)),
+    }
+    if base.when is not None:
+        items["when"] = (line, YScalar(base.when.source, line))
+    if base.say:
+        items["say"] = (line, scalars(t.source for t in base.say))
+    items.update(override.items)
+    return YMap(items, override.line)
+
+
 def load_ruleset(
-    source: str | PathLike[str], ctx: LoadContext, *, text: str | bytes | None = None
+    source: str | PathLike[str],
+    ctx: LoadContext,
+    *,
+    text: str | bytes | None = None,
+    _chain: tuple[str, ...] = (),
 ) -> Ruleset:
-    """Load and check one ruleset from a file (or from ``text``, reported as ``source``)."""
+    """Load and check one ruleset from a file (or from ``text``, reported as ``source``).
+
+    A ruleset may ``extends:`` another (docs/rulesets.md): it inherits the base's rules and
+    invariants, overrides rules that reuse an id (only the keys it gives), drops the ids listed
+    in ``drop:`` and adds its own rules after the inherited ones.
+    """
     filename = str(source)
     if text is None:
         try:
@@ -619,7 +746,7 @@ def load_ruleset(
             raise RulesetError(
                 f"cannot read ruleset: {exc.strerror or exc}", file=filename
             ) from None
-    loader = _Loader(ctx, filename)
+    loader = _Loader(ctx, filename, _chain or (str(Path(filename).resolve()),))
     ruleset = loader.load(load_yaml(text, filename))
     if loader.errors:
         raise loader.errors[0] if len(loader.errors) == 1 else RulesetErrors(loader.errors)

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import attrs
 
+from ._fidelity import Fidelity
 from ._model import ConditionResult, Suppressed
 from ._rulesets import Rule, Ruleset
 from ._state import ClientState
@@ -20,6 +21,10 @@ class SelectionPolicy:
     fatigue_window: timedelta = timedelta(hours=24)
     max_client_per_event: int = attrs.field(default=1, validator=attrs.validators.ge(0))
     max_coach_per_event: int = attrs.field(default=2, validator=attrs.validators.ge(0))
+    #: Among candidates of equal priority, prefer the one whose codes move the client's
+    #: reflection-to-question ratio closest to this target (MITI "good" is 2). ``None``
+    #: turns the preference off (then specificity decides).
+    rq_target: float | None = 2.0
 
 
 @attrs.frozen
@@ -50,9 +55,15 @@ class Selection:
     suppressed: tuple[Suppressed, ...] = ()
 
 
-def rank_key(candidate: Candidate) -> tuple[int, int, int]:
-    """Priority, then specificity (number of conjuncts), then ruleset order."""
-    return (-candidate.rule.priority, -candidate.rule.specificity, candidate.order)
+def rank_key(
+    candidate: Candidate, fidelity: Fidelity | None = None, rq_target: float | None = None
+) -> tuple[int, float, int, int]:
+    """Priority; then (if ``rq_target``) closeness of the client's R:Q to the target after this
+    candidate; then specificity (number of conjuncts); then ruleset order."""
+    distance = 0.0
+    if rq_target is not None and fidelity is not None and candidate.audience == "client":
+        distance = round(fidelity.add(candidate.rule.codes).rq_distance(rq_target), 9)
+    return (-candidate.rule.priority, distance, -candidate.rule.specificity, candidate.order)
 
 
 def default_select(
@@ -77,7 +88,7 @@ def default_select(
             )
         else:
             live.append(cand)
-    live.sort(key=rank_key)
+    live.sort(key=lambda c: rank_key(c, state.fidelity, policy.rq_target))
 
     recent = sum(
         1

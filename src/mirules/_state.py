@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 import attrs
 
+from ._fidelity import Fidelity
+
 # Bounds on history. State size is O(these), never O(events): see docs/features.md.
 MAX_GOALS = 20
 MAX_ACTIONS = 50
@@ -104,6 +106,7 @@ class ClientState:
     last_success: str | None = None
     last_event_at: datetime | None = None
     events_processed: int = 0
+    fidelity: Fidelity = attrs.field(factory=Fidelity)
     features: Mapping[str, Any] = attrs.field(factory=dict)
 
     @classmethod
