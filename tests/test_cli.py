@@ -104,7 +104,7 @@ def test_rulesets_and_plugins_listing() -> None:
     result = invoke("rulesets")
     assert result.exit_code == 0
     name, version, _count, source = result.stdout.splitlines()[0].split("\t")
-    assert (name, version) == ("core-mi", "1.0.0")
+    assert (name, version) == ("core-mi", "1.1.0")
     assert source.endswith("core-mi.yaml")
     result = invoke("plugins")
     assert result.exit_code == 0

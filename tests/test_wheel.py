@@ -37,6 +37,6 @@ def test_wheel_installs_into_fresh_venv_and_lists_shipped_rulesets(tmp_path) -> 
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     name, version, _count, source = proc.stdout.splitlines()[0].split("\t")
-    assert (name, version) == ("core-mi", "1.0.0")
+    assert (name, version) == ("core-mi", "1.1.0")
     assert "site-packages/mirules/_shipped_rulesets/core-mi.yaml" in source
     assert str(ROOT) not in source

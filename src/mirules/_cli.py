@@ -5,17 +5,20 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
 
+import attrs
 import click
 import structlog
 
 from ._convert import to_jsonable
 from ._engine import Engine
 from ._errors import InvalidEvent, MirulesError
+from ._fidelity import Fidelity
 from ._lint import lint_ruleset
-from ._model import Decision
+from ._model import Decision, Intervention
 from ._plugins import PluginHost
 from ._rulesets import Ruleset
 from .plugins.rulesets import resolve_ruleset
@@ -109,8 +112,13 @@ def _print_decision(decision: Decision, event_type: str, at: str) -> None:
 @click.option(
     "--matcher", type=click.Choice(["python", "rete"]), default="python", show_default=True
 )
-def run(events_file: str, rulesets: tuple[str, ...], as_json: bool, matcher: str) -> None:
+@click.option("--summary", is_flag=True, help="Finish with fidelity metrics per client and run.")
+def run(
+    events_file: str, rulesets: tuple[str, ...], as_json: bool, matcher: str, summary: bool
+) -> None:
     """Replay EVENTS_FILE (JSON lines, in order) and print each event's interventions."""
+    emitted: list[Intervention] = []
+    suppressed: Counter[str] = Counter()
     with _engine(rulesets, matcher) as engine:
         for number, line in _read_events(events_file):
             try:
@@ -120,10 +128,27 @@ def run(events_file: str, rulesets: tuple[str, ...], as_json: bool, matcher: str
                 _fail(f"{events_file}:{number}: {exc.field or 'event'}: {exc.reason}")
             except MirulesError as exc:
                 _fail(f"{events_file}:{number}: {exc}")
+            emitted.extend(decision.interventions)
+            suppressed.update(s.reason for s in decision.suppressed)
             if as_json:
                 click.echo(json.dumps(to_jsonable(decision), ensure_ascii=False))
             else:
                 _print_decision(decision, event.type, to_jsonable(event)["at"])
+        if summary:
+            _print_summary(emitted, suppressed, err=as_json)
+
+
+def _print_summary(emitted: list[Intervention], suppressed: Counter[str], *, err: bool) -> None:
+    """Fidelity per client and for the run (to stderr when stdout carries JSON)."""
+    clients = sorted({iv.client_id for iv in emitted})
+    click.echo("", err=err)
+    click.echo("summary", err=err)
+    for client in clients:
+        fidelity = Fidelity.of(iv for iv in emitted if iv.client_id == client)
+        click.echo(f"  client {client}: {fidelity.summary()}", err=err)
+    click.echo(f"  run: {Fidelity.of(emitted).summary()}", err=err)
+    reasons = ", ".join(f"{k} {v}" for k, v in sorted(suppressed.items())) or "none"
+    click.echo(f"  suppressed: {reasons}", err=err)
 
 
 @cli.command()
@@ -241,6 +266,29 @@ def list_plugins() -> None:
     with _engine(()) as engine:
         for info in engine.plugins():
             click.echo(f"{info.name}\t{info.version}\t{info.source}\t{', '.join(info.hooks)}")
+
+
+@cli.command()
+@click.option("--clients", type=click.IntRange(1, 1_000_000), default=100, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@ruleset_option
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def simulate(clients: int, seed: int, rulesets: tuple[str, ...], as_json: bool) -> None:
+    """Run synthetic client journeys (personas: steady, lapsing, low confidence, "should"
+    goal, discordant, in crisis once) and print what the rulesets emit. Deterministic for a
+    given seed."""
+    from ._simulate import format_report
+    from ._simulate import simulate as run_simulation
+
+    progress = click.progressbar(length=clients, label="simulating", file=sys.stderr)
+    with _engine(rulesets) as engine, progress as bar:
+        report = run_simulation(engine, clients, seed, progress=bar.update)
+    if as_json:
+        data = attrs.asdict(report)
+        data["fidelity"].update(rq=report.fidelity.rq, pct_complex=report.fidelity.pct_complex)
+        click.echo(json.dumps(data, sort_keys=True))
+    else:
+        click.echo(format_report(report, seed))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

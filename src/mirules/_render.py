@@ -59,6 +59,10 @@ PLACEHOLDERS: Mapping[str, Placeholder] = {
         Placeholder("importance", "Latest importance rating.", guard="importance"),
         Placeholder("missed_streak", "Misses since the last completion."),
         Placeholder("completed_streak", "Completions since the last miss."),
+        Placeholder("missed_total", "All misses ever."),
+        Placeholder("completed_total", "All completions ever."),
+        Placeholder("missed_last_7d", "Misses in the last 7 days."),
+        Placeholder("completed_last_7d", "Completions in the last 7 days."),
         Placeholder(
             "days_since_last_event",
             "Whole days since the previous event.",

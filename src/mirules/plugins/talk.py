@@ -13,7 +13,10 @@ the talk send it in the event's ``talk`` field.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
+from .. import _events as ev
+from .._features import Feature
 from .._state import ClientState
 from ..hookspecs import hookimpl
 
@@ -71,6 +74,19 @@ CHANGE_CUES = (
     r"i (?:started|tried|managed|did it|walked|went)",
     r"i'?ve (?:started|been|managed|cut down)",
 )
+#: Mobilising change talk (Commitment, Activation, Taking steps): the client is ready to act.
+COMMITMENT_CUES = (
+    r"i will\b",
+    r"i'?ll\b",
+    r"i'?m going to",
+    r"i'?m (?:ready|willing|prepared) to",
+    r"i plan to",
+    r"i intend to",
+    r"i promise myself",
+    r"i'?ve (?:started|decided)",
+    r"i (?:started|decided)",
+)
+_COMMITMENT = re.compile(r"\b(?:" + "|".join(COMMITMENT_CUES) + ")", re.IGNORECASE)
 _KINDS = (("discord", DISCORD_CUES), ("sustain", SUSTAIN_CUES), ("change", CHANGE_CUES))
 _PATTERNS = tuple(
     (kind, re.compile(r"\b(?:" + "|".join(cues) + ")", re.IGNORECASE)) for kind, cues in _KINDS
@@ -95,3 +111,24 @@ def classify(text: str) -> str:
 @hookimpl(trylast=True)
 def mirules_classify_message(text: str, state: ClientState) -> str:
     return classify(text)
+
+
+def has_commitment(text: str) -> bool:
+    """Whether ``text`` holds mobilising change talk (commitment, activation, taking steps)."""
+    return _COMMITMENT.search(text) is not None and classify(text) == "change"
+
+
+def _commitment(state: ClientState, event: ev.Event) -> bool | None:
+    return has_commitment(event.text) if isinstance(event, ev.Message) else None
+
+
+COMMITMENT = Feature(
+    "commitment", "bool",
+    "This message is change talk with commitment language (I will, I'm going to, I've started).",
+    _commitment,
+)  # fmt: skip
+
+
+@hookimpl
+def mirules_register_features(register: Callable[[Feature], None]) -> None:
+    register(COMMITMENT)
