@@ -417,7 +417,10 @@ def typecheck(node: Node, names: Namespace) -> None:
 
 
 class Env(Protocol):
-    """The values a condition reads."""
+    """The values a condition reads. ``features`` is read directly on the hot path."""
+
+    @property
+    def features(self) -> Mapping[str, Any]: ...
 
     def get(self, ref: Ref) -> Any: ...
 
@@ -458,6 +461,9 @@ def _getter(operand: Operand) -> Getter:
     if isinstance(operand, Const):
         value = operand.value
         return lambda env: value
+    if operand.scope == "feature":
+        name = operand.name
+        return lambda env: env.features.get(name)
     return lambda env: env.get(operand)
 
 
@@ -480,19 +486,55 @@ def _member(value: Any, values: tuple[Any, ...]) -> bool:
     return any(_compare(operator.eq, value, v) for v in values)
 
 
+def _kinds_like(value: object) -> tuple[type, ...]:
+    """The run-time types a value compares with (bool is not a number here)."""
+    if isinstance(value, bool):
+        return (bool,)
+    if isinstance(value, int | float):
+        return (int, float)
+    return (type(value),)
+
+
+def _compare_const(
+    op: Callable[[Any, Any], bool], get: Getter, const: Any, flipped: bool
+) -> Predicate:
+    """A comparison of a name with a constant: the hot path, specialised."""
+    kinds = _kinds_like(const)
+    if flipped:
+        return lambda env: type(v := get(env)) in kinds and op(const, v)
+    return lambda env: type(v := get(env)) in kinds and op(v, const)
+
+
+def _all_of(parts: list[Predicate]) -> Predicate:
+    if len(parts) == 2:
+        first, second = parts
+        return lambda env: first(env) and second(env)
+    return lambda env: all(p(env) for p in parts)
+
+
+def _any_of(parts: list[Predicate]) -> Predicate:
+    if len(parts) == 2:
+        first, second = parts
+        return lambda env: first(env) or second(env)
+    return lambda env: any(p(env) for p in parts)
+
+
 def compile_node(node: Node) -> Predicate:
     """Compile an AST to a closure ``env -> bool`` (the python matcher's fast path)."""
     if isinstance(node, And):
-        parts = [compile_node(item) for item in node.items]
-        return lambda env: all(p(env) for p in parts)
+        return _all_of([compile_node(item) for item in node.items])
     if isinstance(node, Or):
-        parts = [compile_node(item) for item in node.items]
-        return lambda env: any(p(env) for p in parts)
+        return _any_of([compile_node(item) for item in node.items])
     if isinstance(node, Not):
         inner = compile_node(node.item)
         return lambda env: not inner(env)
     if isinstance(node, Compare):
-        op, left, right = _OPS[node.op], _getter(node.left), _getter(node.right)
+        op = _OPS[node.op]
+        if isinstance(node.right, Const):
+            return _compare_const(op, _getter(node.left), node.right.value, flipped=False)
+        if isinstance(node.left, Const):
+            return _compare_const(op, _getter(node.right), node.left.value, flipped=True)
+        left, right = _getter(node.left), _getter(node.right)
         return lambda env: _compare(op, left(env), right(env))
     if isinstance(node, Member):
         get, values = _getter(node.operand), tuple(c.value for c in node.values)

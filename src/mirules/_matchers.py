@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from ._conditions import Ref
+from ._conditions import Env, Ref
 from ._errors import MatcherUnavailable
 from ._events import Event
 from ._rulesets import Rule, Ruleset
@@ -38,6 +38,10 @@ class RuleEnv:
         if ref.scope == "event":
             return self.event.type if ref.name == "type" else self.event.field(ref.name)
         return self.rule.get(ref.name)
+
+
+def _always(env: Env) -> bool:
+    return True
 
 
 class Matcher(Protocol):
@@ -76,8 +80,7 @@ def matcher_for(name: str, rulesets: Sequence[Ruleset]) -> Matcher:
     if name == "python":
         return PythonMatcher(rulesets)
     if name == "rete":
-        raise MatcherUnavailable(
-            "the rete matcher (durable_rules) is not available in this version of mirules; "
-            "use matcher='python'"
-        )
+        from ._rete import ReteMatcher
+
+        return ReteMatcher(rulesets)
     raise MatcherUnavailable(f"unknown matcher {name!r}; choose 'python' or 'rete'")
