@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import sys
@@ -16,11 +17,15 @@ import structlog
 from ._convert import to_jsonable
 from ._engine import Engine
 from ._errors import InvalidEvent, MirulesError
+from ._events import Event
 from ._fidelity import Fidelity
 from ._lint import lint_ruleset
 from ._model import Decision, Intervention
 from ._plugins import PluginHost
 from ._rulesets import Ruleset
+from ._sqlite import SQLiteStore
+from ._stores import Store
+from ._timeutil import format_timestamp
 from .plugins.rulesets import resolve_ruleset
 
 EXIT_USAGE = 2
@@ -50,9 +55,10 @@ def _fail(message: str) -> NoReturn:
     sys.exit(EXIT_USAGE)
 
 
-def _engine(rulesets: Sequence[str], matcher: str = "python") -> Engine:
+def _engine(rulesets: Sequence[str], matcher: str = "python", store: Store | None = None) -> Engine:
     try:
-        return Engine([resolve_ruleset(r) for r in rulesets] if rulesets else None, matcher=matcher)
+        chosen = [resolve_ruleset(r) for r in rulesets] if rulesets else None
+        return Engine(chosen, matcher=matcher, store=store)
     except MirulesError as exc:
         _fail(str(exc))
 
@@ -85,8 +91,9 @@ def _read_events(path: str) -> Iterator[tuple[int, bytes]]:
                 yield number, line
 
 
-def _print_decision(decision: Decision, event_type: str, at: str) -> None:
-    head = f"{decision.event_id}  {at}  {event_type}  (client {decision.client_id})"
+def _print_decision(decision: Decision, event: Event) -> None:
+    at = format_timestamp(event.at)
+    head = f"{decision.event_id}  {at}  {event.type}  (client {decision.client_id})"
     if decision.duplicate:
         click.echo(f"{head}: duplicate event, skipped")
         return
@@ -113,29 +120,105 @@ def _print_decision(decision: Decision, event_type: str, at: str) -> None:
     "--matcher", type=click.Choice(["python", "rete"]), default="python", show_default=True
 )
 @click.option("--summary", is_flag=True, help="Finish with fidelity metrics per client and run.")
+@click.option("--db", type=click.Path(dir_okay=False), help="Keep state in this SQLite file.")
+@click.option("--resume", is_flag=True, help="Continue a replay into --db: skip processed events.")
+@click.option(
+    "--batch-size", type=click.IntRange(1, 100_000), default=100, show_default=True,
+    help="Events per committed transaction (group commit).",
+)  # fmt: skip
+@click.option(
+    "--synchronous", type=click.Choice(["full", "normal"]), default="full", show_default=True,
+    help="SQLite durability: full survives power loss, normal survives a process crash.",
+)  # fmt: skip
 def run(
-    events_file: str, rulesets: tuple[str, ...], as_json: bool, matcher: str, summary: bool
+    events_file: str,
+    rulesets: tuple[str, ...],
+    as_json: bool,
+    matcher: str,
+    summary: bool,
+    db: str | None,
+    resume: bool,
+    batch_size: int,
+    synchronous: str,
 ) -> None:
     """Replay EVENTS_FILE (JSON lines, in order) and print each event's interventions."""
+    if resume and not db:
+        _fail("--resume needs --db")
+    store = _open_store(db, synchronous) if db else None
+    if store is not None and not resume and store.events_processed():
+        _fail(f"{db}: already holds {store.events_processed()} processed events; pass --resume "
+              "to continue that replay, or use a new database")  # fmt: skip
     emitted: list[Intervention] = []
     suppressed: Counter[str] = Counter()
-    with _engine(rulesets, matcher) as engine:
-        for number, line in _read_events(events_file):
-            try:
-                event = engine.parse_event(line)
-                decision = engine.process(event)
-            except InvalidEvent as exc:
-                _fail(f"{events_file}:{number}: {exc.field or 'event'}: {exc.reason}")
-            except MirulesError as exc:
-                _fail(f"{events_file}:{number}: {exc}")
-            emitted.extend(decision.interventions)
-            suppressed.update(s.reason for s in decision.suppressed)
-            if as_json:
-                click.echo(json.dumps(to_jsonable(decision), ensure_ascii=False))
-            else:
-                _print_decision(decision, event.type, to_jsonable(event)["at"])
+    skipped = 0
+    with _engine(rulesets, matcher, store) as engine:
+        lines = _read_events(events_file)
+        while chunk := list(itertools.islice(lines, batch_size)):
+            events: list[tuple[int, Event]] = []
+            bad: tuple[int, InvalidEvent] | None = None
+            for number, line in chunk:
+                try:
+                    events.append((number, engine.parse_event(line)))
+                except InvalidEvent as exc:
+                    bad = (number, exc)
+                    break
+            result = engine.process_many(
+                [e for _, e in events], batch_size=batch_size, stop_on_error=True
+            )
+            for (_, event), decision in zip(events, result.decisions, strict=False):
+                if decision.duplicate and resume:
+                    skipped += 1
+                    continue
+                emitted.extend(decision.interventions)
+                suppressed.update(s.reason for s in decision.suppressed)
+                if as_json:
+                    click.echo(json.dumps(to_jsonable(decision), ensure_ascii=False))
+                else:
+                    _print_decision(decision, event)
+            if result.failures:
+                failure = result.failures[0]
+                bad_number = events[failure.index][0]
+                error = failure.error
+                if isinstance(error, InvalidEvent):
+                    _fail(f"{events_file}:{bad_number}: {error.field or 'event'}: {error.reason}")
+                _fail(f"{events_file}:{bad_number}: {error}")
+            if bad is not None:
+                _fail(f"{events_file}:{bad[0]}: {bad[1].field or 'event'}: {bad[1].reason}")
+        if skipped:
+            click.echo(f"resumed: skipped {skipped} events already processed", err=True)
         if summary:
             _print_summary(emitted, suppressed, err=as_json)
+
+
+def _open_store(path: str, synchronous: str) -> SQLiteStore:
+    try:
+        return SQLiteStore(path, synchronous="FULL" if synchronous == "full" else "NORMAL")
+    except MirulesError as exc:
+        _fail(str(exc))
+
+
+@cli.command()
+@click.option("--db", type=click.Path(dir_okay=False, exists=True), required=True)
+@click.option("--limit", type=click.IntRange(1), default=None, help="Show at most this many.")
+@click.option("--json", "as_json", is_flag=True, help="One intervention per line as JSON.")
+@click.option(
+    "--ack", "ack", multiple=True, help="Mark this intervention id delivered (repeatable)."
+)
+def outbox(db: str, limit: int | None, as_json: bool, ack: tuple[str, ...]) -> None:
+    """List undelivered interventions in a database (the outbox), oldest first."""
+    store = _open_store(db, "full")
+    try:
+        if ack:
+            changed = store.mark_delivered(ack)
+            click.echo(f"marked {changed} of {len(ack)} delivered", err=True)
+        for iv in store.pending(limit):
+            if as_json:
+                click.echo(json.dumps(to_jsonable(iv), ensure_ascii=False))
+            else:
+                click.echo(f"{iv.id}\t{iv.client_id}\t{iv.event_id}\t{iv.audience}/{iv.indicator}\t"
+                           f"{iv.ruleset}/{iv.rule}\t{iv.message}")  # fmt: skip
+    finally:
+        store.close()
 
 
 def _print_summary(emitted: list[Intervention], suppressed: Counter[str], *, err: bool) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import threading
+import itertools
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
@@ -15,7 +15,7 @@ import attrs
 
 from . import _events as ev
 from ._convert import EventSchema
-from ._errors import InvalidEvent, PluginError, RulesetError, TemplateError
+from ._errors import InvalidEvent, MirulesError, PluginError, RulesetError, TemplateError
 from ._features import FeatureSet
 from ._fidelity import Fidelity
 from ._log import get_logger
@@ -34,6 +34,30 @@ from ._strategies import Strategy
 
 RulesetSource = str | PathLike[str] | Ruleset
 SAFETY_RULESET = "safety"
+
+
+@attrs.frozen
+class Failure:
+    """An event that ``process_many`` could not process (nothing of it was stored)."""
+
+    index: int
+    event_id: str | None
+    error: MirulesError
+
+
+@attrs.frozen
+class BatchResult:
+    decisions: tuple[Decision, ...]
+    failures: tuple[Failure, ...]
+
+
+def _raw_id(raw: object) -> str | None:
+    if isinstance(raw, ev.Event):
+        return raw.id
+    if isinstance(raw, Mapping):
+        value = raw.get("id")
+        return value if isinstance(value, str) else None
+    return None
 
 
 @attrs.frozen
@@ -92,7 +116,6 @@ class Engine:
         self.rulesets = self._load_rulesets(rulesets)
         self.matcher: Matcher = matcher_for(matcher, self.rulesets)
         self.store: Store = store if store is not None else MemoryStore()
-        self._lock = threading.RLock()
         self._version = _version()
         self._closed = False
 
@@ -162,8 +185,54 @@ class Engine:
         """Validate, dedupe, evaluate, commit and notify. Idempotent on (client_id, event id)."""
         self._check_open()
         event = self.parse_event(raw)
+        decision = self._decide(event)
+        self._notify(decision)
+        return decision
+
+    def process_many(
+        self,
+        events: Iterable[Mapping[str, Any] | str | bytes | ev.Event],
+        *,
+        batch_size: int = 100,
+        stop_on_error: bool = False,
+    ) -> BatchResult:
+        """Process events with group commit: ``batch_size`` events per durable transaction.
+
+        Each event keeps its own atomicity: an event that fails (bad input, a broken plugin)
+        rolls back only its own effects and is reported in ``failures``; the others commit.
+        With ``stop_on_error`` processing stops at the first failure (earlier events commit).
+        Notifications run after each batch is committed.
+        """
+        self._check_open()
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        decisions: list[Decision] = []
+        failures: list[Failure] = []
+        iterator = iter(enumerate(events))
+        while True:
+            chunk = list(itertools.islice(iterator, batch_size))
+            if not chunk:
+                break
+            done: list[Decision] = []
+            with self.store.batch():
+                for index, raw in chunk:
+                    try:
+                        done.append(self._decide(self.parse_event(raw)))
+                    except MirulesError as exc:
+                        failures.append(Failure(index, _raw_id(raw), exc))
+                        if stop_on_error:
+                            break
+            for decision in done:
+                self._notify(decision)
+            decisions.extend(done)
+            if failures and stop_on_error:
+                break
+        return BatchResult(tuple(decisions), tuple(failures))
+
+    def _decide(self, event: ev.Event) -> Decision:
+        """Dedupe, evaluate and commit one event under the client's store lock."""
         log = get_logger(client_id=event.client_id, event_id=event.id)
-        with self._lock:
+        with self.store.lock(event.client_id):
             if self.store.seen(event.client_id, event.id):
                 state = self.store.load(event.client_id) or ClientState.empty(event.client_id)
                 log.debug("duplicate event")
@@ -175,8 +244,15 @@ class Engine:
             interventions=[i.rule for i in decision.interventions],
             suppressed=len(decision.suppressed),
         )
-        self._notify(decision)
         return decision
+
+    def pending_interventions(self, limit: int | None = None) -> list[Intervention]:
+        """The outbox: committed interventions not yet marked delivered, oldest first."""
+        return self.store.pending(limit)
+
+    def mark_delivered(self, ids: Iterable[str]) -> int:
+        """Mark interventions delivered (they leave the outbox); returns how many changed."""
+        return self.store.mark_delivered(ids)
 
     def evaluate(
         self, state: ClientState | None, raw: Mapping[str, Any] | str | bytes | ev.Event

@@ -1,0 +1,244 @@
+"""SQLiteStore (DESIGN §10): stdlib sqlite3 in WAL mode, one transaction per event.
+
+- ``synchronous=FULL`` by default (a commit survives power loss); ``NORMAL`` is opt-in (a
+  commit survives a process crash, not necessarily a power cut).
+- The schema is versioned in ``mirules_migrations``; a database created by a newer mirules is
+  refused with a clear StoreError rather than misread.
+- ``lock(client)`` opens ``BEGIN IMMEDIATE`` (the write lock, so two connections or threads
+  can never interleave one client's load and commit: no lost updates), or a SAVEPOINT inside
+  ``batch()``. An exception rolls back exactly that event's writes.
+- Interventions are the outbox: stored ``pending`` until ``mark_delivered``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from ._convert import from_jsonable, to_jsonable
+from ._errors import StoreError
+from ._model import Intervention
+from ._state import ClientState
+
+SCHEMA_VERSION = 1
+MIGRATIONS: dict[int, str] = {
+    1: """
+        CREATE TABLE clients (
+            client_id TEXT PRIMARY KEY,
+            state     TEXT NOT NULL
+        );
+        CREATE TABLE events (
+            seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+            client_id TEXT NOT NULL,
+            event_id  TEXT NOT NULL,
+            UNIQUE (client_id, event_id)
+        );
+        CREATE TABLE interventions (
+            seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+            id           TEXT NOT NULL UNIQUE,
+            client_id    TEXT NOT NULL,
+            event_id     TEXT NOT NULL,
+            body         TEXT NOT NULL,
+            status       TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered')),
+            delivered_at TEXT
+        );
+        CREATE INDEX interventions_client ON interventions (client_id, seq);
+        CREATE INDEX interventions_pending ON interventions (status, seq);
+    """,
+}
+
+
+class SQLiteStore:
+    """A durable store in one SQLite file. Safe to share between threads of one process; several
+    processes may open the same file (SQLite serialises writers)."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        synchronous: Literal["FULL", "NORMAL"] = "FULL",
+        timeout: float = 30.0,
+    ) -> None:
+        if synchronous not in ("FULL", "NORMAL"):
+            raise StoreError(f"synchronous must be 'FULL' or 'NORMAL', got {synchronous!r}")
+        self.path = str(path)
+        try:
+            self._db = sqlite3.connect(
+                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(f"PRAGMA synchronous={synchronous}")
+            self._db.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot open the database: {exc}") from None
+        self._mutex = threading.RLock()
+        self._depth = 0  # nesting of lock()/batch() scopes on this connection
+        self._savepoints = 0
+        self._migrate()
+
+    # -- schema ------------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        with self._mutex:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.execute(
+                    "CREATE TABLE IF NOT EXISTS mirules_migrations "
+                    "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+                )
+                row = self._db.execute("SELECT MAX(version) FROM mirules_migrations").fetchone()
+                current = row[0] or 0
+                if current > SCHEMA_VERSION:
+                    raise StoreError(
+                        f"{self.path}: the database has schema version {current}, made by a "
+                        f"newer mirules; this one understands up to {SCHEMA_VERSION}. "
+                        "Upgrade mirules."
+                    )
+                for version in range(current + 1, SCHEMA_VERSION + 1):
+                    for statement in _statements(MIGRATIONS[version]):
+                        self._db.execute(statement)
+                    self._db.execute(
+                        "INSERT INTO mirules_migrations VALUES (?, ?)",
+                        (version, datetime.now(UTC).isoformat()),
+                    )
+                self._db.execute("COMMIT")
+            except StoreError:
+                self._db.execute("ROLLBACK")
+                raise
+            except sqlite3.Error as exc:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise StoreError(
+                    f"{self.path}: not a mirules database or unreadable: {exc}"
+                ) from None
+
+    def schema_version(self) -> int:
+        with self._mutex:
+            return int(
+                self._db.execute("SELECT MAX(version) FROM mirules_migrations").fetchone()[0]
+            )
+
+    # -- transactions ------------------------------------------------------------------------
+    @contextmanager
+    def _scope(self) -> Iterator[None]:
+        """A transaction, or a savepoint inside an enclosing one; rolled back on exceptions."""
+        with self._mutex:
+            outer = self._depth == 0
+            name = f"sp{self._savepoints}"
+            self._savepoints += 1
+            self._db.execute("BEGIN IMMEDIATE" if outer else f"SAVEPOINT {name}")
+            self._depth += 1
+            try:
+                yield
+            except BaseException:
+                self._depth -= 1
+                self._db.execute("ROLLBACK" if outer else f"ROLLBACK TO {name}")
+                if not outer:
+                    self._db.execute(f"RELEASE {name}")
+                raise
+            self._depth -= 1
+            self._db.execute("COMMIT" if outer else f"RELEASE {name}")
+
+    def lock(self, client_id: str) -> AbstractContextManager[None]:
+        """``BEGIN IMMEDIATE`` (or a savepoint inside a batch): the write lock is taken before
+        the client's state is read, so no other writer can interleave."""
+        return self._scope()
+
+    def batch(self) -> AbstractContextManager[None]:
+        """One transaction around many events; each event inside is its own savepoint."""
+        return self._scope()
+
+    # -- reads -------------------------------------------------------------------------------
+    def load(self, client_id: str) -> ClientState | None:
+        with self._mutex:
+            row = self._db.execute(
+                "SELECT state FROM clients WHERE client_id = ?", (client_id,)
+            ).fetchone()
+        if row is None:
+            return None
+        return from_jsonable(json.loads(row[0]), ClientState)
+
+    def seen(self, client_id: str, event_id: str) -> bool:
+        with self._mutex:
+            row = self._db.execute(
+                "SELECT 1 FROM events WHERE client_id = ? AND event_id = ?", (client_id, event_id)
+            ).fetchone()
+        return row is not None
+
+    def events_processed(self) -> int:
+        with self._mutex:
+            return int(self._db.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+
+    def interventions(self, client_id: str) -> list[Intervention]:
+        with self._mutex:
+            rows = self._db.execute(
+                "SELECT body FROM interventions WHERE client_id = ? ORDER BY seq", (client_id,)
+            ).fetchall()
+        return [from_jsonable(json.loads(body), Intervention) for (body,) in rows]
+
+    def pending(self, limit: int | None = None) -> list[Intervention]:
+        with self._mutex:
+            rows = self._db.execute(
+                "SELECT body FROM interventions WHERE status = 'pending' ORDER BY seq LIMIT ?",
+                (-1 if limit is None else limit,),
+            ).fetchall()
+        return [from_jsonable(json.loads(body), Intervention) for (body,) in rows]
+
+    def clients(self) -> list[str]:
+        with self._mutex:
+            return [
+                r[0] for r in self._db.execute("SELECT client_id FROM clients ORDER BY client_id")
+            ]
+
+    # -- writes ------------------------------------------------------------------------------
+    def commit(
+        self, state: ClientState, event_id: str, interventions: Sequence[Intervention]
+    ) -> None:
+        state_json = json.dumps(to_jsonable(state), separators=(",", ":"))
+        bodies = [
+            (iv.id, iv.client_id, iv.event_id, json.dumps(to_jsonable(iv), separators=(",", ":")))
+            for iv in interventions
+        ]
+        with self._mutex, self._scope():
+            db = self._db
+            db.execute(
+                "INSERT INTO clients (client_id, state) VALUES (?, ?) "
+                "ON CONFLICT (client_id) DO UPDATE SET state = excluded.state",
+                (state.client_id, state_json),
+            )
+            try:
+                db.execute(
+                    "INSERT INTO events (client_id, event_id) VALUES (?, ?)",
+                    (state.client_id, event_id),
+                )
+                db.executemany(
+                    "INSERT INTO interventions (id, client_id, event_id, body) VALUES (?, ?, ?, ?)",
+                    bodies,
+                )
+            except sqlite3.IntegrityError as exc:
+                raise StoreError(
+                    f"event {event_id!r} of client {state.client_id!r} is already stored: {exc}"
+                ) from None
+
+    def mark_delivered(self, ids: Iterable[str]) -> int:
+        now = datetime.now(UTC).isoformat()
+        with self._mutex, self._scope():
+            cursor = self._db.executemany(
+                "UPDATE interventions SET status = 'delivered', delivered_at = ? "
+                "WHERE id = ? AND status = 'pending'",
+                [(now, i) for i in ids],
+            )
+            return cursor.rowcount
+
+    def close(self) -> None:
+        with self._mutex:
+            self._db.close()
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
