@@ -25,9 +25,15 @@ def test_library_does_not_configure_logging_and_prints_nothing() -> None:
     assert proc.stderr == ""
 
 
-def test_engine_logs_through_structlog(mirules_engine, event) -> None:
+def test_engine_logs_through_structlog(mirules_engine, event, caplog) -> None:
+    import logging
+
     from structlog.testing import capture_logs
 
+    with capture_logs() as logs:
+        mirules_engine.process(event("action_missed", action_id="a"))
+    assert logs == []  # debug records are not even built unless "mirules" logs at DEBUG
+    caplog.set_level(logging.DEBUG, logger="mirules")
     with capture_logs() as logs:
         mirules_engine.process(event("action_missed", action_id="a"))
     assert any(entry["event"] == "decided" for entry in logs)

@@ -13,7 +13,7 @@ Embed it::
 
 from ._conditions import Condition
 from ._convert import from_jsonable, loads_strict, to_jsonable
-from ._engine import Engine, EngineConfig
+from ._engine import BatchResult, Engine, EngineConfig, Failure
 from ._errors import (
     ConditionError,
     InvalidEvent,
@@ -41,11 +41,13 @@ from ._events import (
     Tick,
 )
 from ._features import Feature
+from ._fidelity import Fidelity
 from ._matchers import Matcher, RuleMatch
 from ._model import ConditionResult, Decision, Intervention, Suppressed
 from ._rulesets import Invariant, Rule, Ruleset
 from ._screens import Screen, ScreenHit
 from ._select import Candidate, Selection, SelectionPolicy
+from ._sqlite import SQLiteStore
 from ._state import ClientState
 from ._stores import MemoryStore, Store
 from ._strategies import Strategy
@@ -55,6 +57,7 @@ __all__ = [
     "ActionCompleted",
     "ActionMissed",
     "ActionPlanned",
+    "BatchResult",
     "Candidate",
     "CheckIn",
     "ClientState",
@@ -67,7 +70,9 @@ __all__ = [
     "EngineConfig",
     "Event",
     "EventField",
+    "Failure",
     "Feature",
+    "Fidelity",
     "GoalAbandoned",
     "GoalChanged",
     "GoalSet",
@@ -86,6 +91,7 @@ __all__ = [
     "Ruleset",
     "RulesetError",
     "RulesetErrors",
+    "SQLiteStore",
     "Screen",
     "ScreenHit",
     "Selection",

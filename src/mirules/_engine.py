@@ -18,7 +18,7 @@ from ._convert import EventSchema
 from ._errors import InvalidEvent, MirulesError, PluginError, RulesetError, TemplateError
 from ._features import FeatureSet
 from ._fidelity import Fidelity
-from ._log import get_logger
+from ._log import debug_enabled, get_logger
 from ._matchers import Matcher, RuleEnv, matcher_for
 from ._model import ConditionResult, Decision, Intervention, Suppressed
 from ._plugins import PluginHost, PluginInfo
@@ -231,19 +231,19 @@ class Engine:
 
     def _decide(self, event: ev.Event) -> Decision:
         """Dedupe, evaluate and commit one event under the client's store lock."""
-        log = get_logger(client_id=event.client_id, event_id=event.id)
         with self.store.lock(event.client_id):
             if self.store.seen(event.client_id, event.id):
                 state = self.store.load(event.client_id) or ClientState.empty(event.client_id)
-                log.debug("duplicate event")
-                return Decision(event.id, event.client_id, True, (), (), state)
-            decision = self.evaluate(self.store.load(event.client_id), event)
-            self.store.commit(decision.state, event.id, decision.interventions)
-        log.debug(
-            "decided",
-            interventions=[i.rule for i in decision.interventions],
-            suppressed=len(decision.suppressed),
-        )
+                decision = Decision(event.id, event.client_id, True, (), (), state)
+            else:
+                decision = self.evaluate(self.store.load(event.client_id), event)
+                self.store.commit(decision.state, event.id, decision.interventions)
+        if debug_enabled():
+            get_logger(client_id=event.client_id, event_id=event.id).debug(
+                "duplicate event" if decision.duplicate else "decided",
+                interventions=[i.rule for i in decision.interventions],
+                suppressed=len(decision.suppressed),
+            )
         return decision
 
     def pending_interventions(self, limit: int | None = None) -> list[Intervention]:

@@ -19,3 +19,8 @@ def get_logger(**initial: Any) -> Any:
     return structlog.wrap_logger(
         logging.getLogger(LOGGER_NAME), wrapper_class=structlog.stdlib.BoundLogger
     ).bind(**initial)
+
+
+def debug_enabled() -> bool:
+    """Whether debug records would go anywhere (saves building them on the hot path)."""
+    return logging.getLogger(LOGGER_NAME).isEnabledFor(logging.DEBUG)

@@ -27,11 +27,13 @@ from ._model import Intervention
 from ._state import ClientState
 
 SCHEMA_VERSION = 1
+CACHE_SIZE = 10_000  # client states kept parsed, checked against the stored version
 MIGRATIONS: dict[int, str] = {
     1: """
         CREATE TABLE clients (
             client_id TEXT PRIMARY KEY,
-            state     TEXT NOT NULL
+            state     TEXT NOT NULL,
+            version   INTEGER NOT NULL
         );
         CREATE TABLE events (
             seq       INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -78,6 +80,8 @@ class SQLiteStore:
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot open the database: {exc}") from None
         self._mutex = threading.RLock()
+        self._cache: dict[str, tuple[int, ClientState]] = {}
+        self._pending_cache: list[tuple[str, int, ClientState]] = []
         self._depth = 0  # nesting of lock()/batch() scopes on this connection
         self._savepoints = 0
         self._migrate()
@@ -133,16 +137,22 @@ class SQLiteStore:
             self._savepoints += 1
             self._db.execute("BEGIN IMMEDIATE" if outer else f"SAVEPOINT {name}")
             self._depth += 1
+            mark = len(self._pending_cache)
             try:
                 yield
             except BaseException:
                 self._depth -= 1
+                del self._pending_cache[mark:]
                 self._db.execute("ROLLBACK" if outer else f"ROLLBACK TO {name}")
                 if not outer:
                     self._db.execute(f"RELEASE {name}")
                 raise
             self._depth -= 1
             self._db.execute("COMMIT" if outer else f"RELEASE {name}")
+            if outer:
+                for client_id, version, state in self._pending_cache:
+                    self._remember(client_id, version, state)
+                self._pending_cache.clear()
 
     def lock(self, client_id: str) -> AbstractContextManager[None]:
         """``BEGIN IMMEDIATE`` (or a savepoint inside a batch): the write lock is taken before
@@ -157,11 +167,26 @@ class SQLiteStore:
     def load(self, client_id: str) -> ClientState | None:
         with self._mutex:
             row = self._db.execute(
+                "SELECT version FROM clients WHERE client_id = ?", (client_id,)
+            ).fetchone()
+            if row is None:
+                return None
+            cached = self._cache.get(client_id)
+            if cached is not None and cached[0] == row[0]:
+                return cached[1]  # another connection would have bumped the version
+            (text,) = self._db.execute(
                 "SELECT state FROM clients WHERE client_id = ?", (client_id,)
             ).fetchone()
-        if row is None:
-            return None
-        return from_jsonable(json.loads(row[0]), ClientState)
+        state = from_jsonable(json.loads(text), ClientState)
+        self._remember(client_id, row[0], state)
+        return state
+
+    def _remember(self, client_id: str, version: int, state: ClientState) -> None:
+        with self._mutex:
+            self._cache.pop(client_id, None)
+            self._cache[client_id] = (version, state)
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.pop(next(iter(self._cache)))
 
     def seen(self, client_id: str, event_id: str) -> bool:
         with self._mutex:
@@ -206,11 +231,12 @@ class SQLiteStore:
         ]
         with self._mutex, self._scope():
             db = self._db
-            db.execute(
-                "INSERT INTO clients (client_id, state) VALUES (?, ?) "
-                "ON CONFLICT (client_id) DO UPDATE SET state = excluded.state",
+            (version,) = db.execute(
+                "INSERT INTO clients (client_id, state, version) VALUES (?, ?, 1) "
+                "ON CONFLICT (client_id) DO UPDATE SET state = excluded.state, "
+                "version = clients.version + 1 RETURNING version",
                 (state.client_id, state_json),
-            )
+            ).fetchone()
             try:
                 db.execute(
                     "INSERT INTO events (client_id, event_id) VALUES (?, ?)",
@@ -224,6 +250,8 @@ class SQLiteStore:
                 raise StoreError(
                     f"event {event_id!r} of client {state.client_id!r} is already stored: {exc}"
                 ) from None
+            # Cached only once this scope commits: a rollback must not leave a cached state.
+            self._pending_cache.append((state.client_id, version, state))
 
     def mark_delivered(self, ids: Iterable[str]) -> int:
         now = datetime.now(UTC).isoformat()
