@@ -110,7 +110,14 @@ def test_a_failing_commit_leaves_nothing_half_written(db, monkeypatch) -> None:
 
 def test_group_commit_rolls_back_only_the_failing_event(db) -> None:
     with engine_on(db) as engine:
-        events = [ev(0), ev(1), {**ev(2), "action_id": 5}, ev(3), ev(4, kind="confidence_rated", value=42), ev(5)]
+        events = [
+            ev(0),
+            ev(1),
+            {**ev(2), "action_id": 5},
+            ev(3),
+            ev(4, kind="confidence_rated", value=42),
+            ev(5),
+        ]
         result = engine.process_many(events, batch_size=4)
         assert [d.event_id for d in result.decisions] == ["e0", "e1", "e3", "e5"]
         assert [(f.index, f.event_id) for f in result.failures] == [(2, "e2"), (4, "e4")]
@@ -127,7 +134,10 @@ def test_group_commit_stop_on_error(db) -> None:
 
 
 def test_group_commit_equals_per_event_commit(tmp_path) -> None:
-    events = [ev(i, client=f"c{i % 3}", kind=("action_missed", "action_completed", "tick")[i % 3]) for i in range(60)]
+    events = [
+        ev(i, client=f"c{i % 3}", kind=("action_missed", "action_completed", "tick")[i % 3])
+        for i in range(60)
+    ]
     with engine_on(tmp_path / "a.db") as a:
         for e in events:
             a.process(e)
@@ -160,9 +170,13 @@ def test_a_raising_delivery_plugin_never_loses_the_intervention(db) -> None:
     with Engine(store=SQLiteStore(db), plugins=[Delivery()], load_entry_points=False) as engine:
         decision = engine.process(ev(0))
         assert decision.interventions
-        assert [iv.id for iv in engine.pending_interventions()] == [iv.id for iv in decision.interventions]
+        assert [iv.id for iv in engine.pending_interventions()] == [
+            iv.id for iv in decision.interventions
+        ]
     with engine_on(db) as engine:  # still pending after a restart
-        assert [iv.id for iv in engine.pending_interventions()] == [iv.id for iv in decision.interventions]
+        assert [iv.id for iv in engine.pending_interventions()] == [
+            iv.id for iv in decision.interventions
+        ]
 
 
 @pytest.mark.parametrize("shared_store", [True, False])

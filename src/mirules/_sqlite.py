@@ -171,6 +171,10 @@ class SQLiteStore:
             ).fetchone()
             if row is None:
                 return None
+            # This connection's own uncommitted writes first (visible to it, like the rows).
+            for pending_id, version, state in reversed(self._pending_cache):
+                if pending_id == client_id and version == row[0]:
+                    return state
             cached = self._cache.get(client_id)
             if cached is not None and cached[0] == row[0]:
                 return cached[1]  # another connection would have bumped the version

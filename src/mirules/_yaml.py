@@ -128,7 +128,10 @@ def load_yaml(text: str | bytes, filename: str) -> YValue | None:
             raise RulesetError(f"not valid UTF-8 at byte {exc.start}", file=filename) from None
     if len(text) > MAX_YAML_BYTES:
         raise RulesetError(f"file is larger than {MAX_YAML_BYTES} bytes", file=filename)
-    loader = _Yaml12Loader(text)
+    try:
+        loader = _Yaml12Loader(text)
+    except yaml.YAMLError as exc:  # e.g. a control character the reader refuses
+        raise RulesetError(f"YAML error: {exc}", file=filename) from None
     try:
         node = loader.get_single_node()
         if node is None:
