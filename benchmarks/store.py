@@ -11,7 +11,6 @@ intervention rows, committed per event or per batch. Run:
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sqlite3
 import sys
