@@ -54,8 +54,8 @@ SUSTAIN_CUES = (
     r"(?:is|it'?s) not for me",
     r"i hate (?:it|running|walking|exercise|this)",
 )
-CHANGE_CUES = (
-    # Desire, Ability, Reasons, Need
+#: Preparatory change talk: Desire, Ability, Reasons, Need.
+PREPARATORY_CUES = (
     r"i (?:really )?(?:want|wanna|would like|'d like|wish|hope) to",
     r"i can\b(?!'?t)",
     r"i could",
@@ -64,17 +64,8 @@ CHANGE_CUES = (
     r"it would (?:help|be good|be better)",
     r"i need to",
     r"(?:better|healthier|more energy) for",
-    # Commitment, Activation, Taking steps
-    r"i will\b",
-    r"i'?ll\b",
-    r"i'?m going to",
-    r"i'?m (?:ready|willing|prepared) to",
-    r"i plan to",
-    r"i intend to",
-    r"i (?:started|tried|managed|did it|walked|went)",
-    r"i'?ve (?:started|been|managed|cut down)",
 )
-#: Mobilising change talk (Commitment, Activation, Taking steps): the client is ready to act.
+#: Mobilising change talk (Commitment, Activation): the client is ready to act.
 COMMITMENT_CUES = (
     r"i will\b",
     r"i'?ll\b",
@@ -86,6 +77,12 @@ COMMITMENT_CUES = (
     r"i'?ve (?:started|decided)",
     r"i (?:started|decided)",
 )
+#: Taking steps: reports of what the client already did.
+STEP_CUES = (
+    r"i (?:tried|managed|did it|walked|went)",
+    r"i'?ve (?:been|managed|cut down)",
+)
+CHANGE_CUES = PREPARATORY_CUES + COMMITMENT_CUES + STEP_CUES
 _COMMITMENT = re.compile(r"\b(?:" + "|".join(COMMITMENT_CUES) + ")", re.IGNORECASE)
 _KINDS = (("discord", DISCORD_CUES), ("sustain", SUSTAIN_CUES), ("change", CHANGE_CUES))
 _PATTERNS = tuple(
