@@ -267,10 +267,8 @@ class Engine:
                 event_id=event.id,
             )
         self._check_order(state, event)
-        talk = self._talk(event, state)
-        reduced = reduce_history(state, event, talk)
-        features = self.features.compute(reduced, event)
-        reduced = attrs.evolve(reduced, features=features)
+        reduced = self._reduce(state, event)
+        features = reduced.features
         env = RuleEnv(features, event)
 
         hits = [(screen, hit) for screen in self.screens if (hit := screen.check(event, reduced))]
@@ -296,6 +294,11 @@ class Engine:
         return Decision(
             event.id, event.client_id, False, tuple(interventions), tuple(suppressed), final
         )
+
+    def _reduce(self, state: ClientState, event: ev.Event) -> ClientState:
+        """The built-in reducer, then every feature (DESIGN §2 "reduce")."""
+        reduced = reduce_history(state, event, self._talk(event, state))
+        return attrs.evolve(reduced, features=self.features.compute(reduced, event))
 
     def _check_order(self, state: ClientState, event: ev.Event) -> None:
         limit = self.config.max_backwards
@@ -489,9 +492,7 @@ class Engine:
         condition's values (rules that did not match included)."""
         event = self.parse_event(raw)
         state = state if state is not None else ClientState.empty(event.client_id)
-        reduced = reduce_history(state, event, self._talk(event, state))
-        features = self.features.compute(reduced, event)
-        env = RuleEnv(features, event)
+        env = RuleEnv(self._reduce(state, event).features, event)
         rows = []
         for ruleset in self.rulesets:
             for rule in ruleset.rules:
