@@ -146,6 +146,7 @@ def run(
         _fail("--resume needs --db")
     store = _open_store(db, synchronous) if db else None
     if store is not None and not resume and store.events_processed():
+        store.close()
         _fail(f"{db}: already holds {store.events_processed()} processed events; pass --resume "
               "to continue that replay, or use a new database")  # fmt: skip
     emitted: list[Intervention] = []

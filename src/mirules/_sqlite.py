@@ -74,17 +74,25 @@ class SQLiteStore:
             self._db = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
             )
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot open the database: {exc}") from None
+        try:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(f"PRAGMA synchronous={synchronous}")
             self._db.execute("PRAGMA foreign_keys=ON")
         except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot open the database: {exc}") from None
+            self._db.close()
+            raise StoreError(f"{self.path}: not a mirules database or unreadable: {exc}") from None
         self._mutex = threading.RLock()
         self._cache: dict[str, tuple[int, ClientState]] = {}
         self._pending_cache: list[tuple[str, int, ClientState]] = []
         self._depth = 0  # nesting of lock()/batch() scopes on this connection
         self._savepoints = 0
-        self._migrate()
+        try:
+            self._migrate()
+        except BaseException:
+            self._db.close()  # a refused database leaves no open connection behind
+            raise
 
     # -- schema ------------------------------------------------------------------------------
     def _migrate(self) -> None:
