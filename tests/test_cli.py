@@ -106,6 +106,10 @@ def test_rulesets_and_plugins_listing() -> None:
     name, version, _count, source = result.stdout.splitlines()[0].split("\t")
     assert (name, version) == ("core-mi", "1.1.0")
     assert source.endswith("core-mi.yaml")
+    result = invoke("rulesets", "--shipped")
+    assert [line.split("\t")[0] for line in result.stdout.splitlines()] == [
+        "core-mi", "physical-activity", "smoking-cessation",
+    ]  # fmt: skip
     result = invoke("plugins")
     assert result.exit_code == 0
     assert "mirules.plugins.safety\t" in result.stdout

@@ -40,3 +40,11 @@ def test_wheel_installs_into_fresh_venv_and_lists_shipped_rulesets(tmp_path) -> 
     assert (name, version) == ("core-mi", "1.1.0")
     assert "site-packages/mirules/_shipped_rulesets/core-mi.yaml" in source
     assert str(ROOT) not in source
+    shipped = subprocess.run(
+        [str(env_dir / "bin" / "mirules"), "rulesets", "--shipped"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert shipped.returncode == 0, shipped.stderr
+    names = [line.split("\t")[0] for line in shipped.stdout.splitlines()]
+    assert names == ["core-mi", "physical-activity", "smoking-cessation"]
+    assert str(ROOT) not in shipped.stdout

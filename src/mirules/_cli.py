@@ -68,7 +68,8 @@ ruleset_option = click.option(
     "rulesets",
     multiple=True,
     type=click.Path(dir_okay=False),
-    help="A ruleset YAML file (repeatable). Default: every registered ruleset (the shipped ones).",
+    help="A ruleset YAML file, or the name of a shipped one (core-mi, physical-activity, "
+    "smoking-cessation); repeatable. Default: the registered rulesets (core-mi).",
 )
 
 
@@ -335,13 +336,27 @@ def lint(paths: tuple[str, ...]) -> None:
 
 @cli.command("rulesets")
 @ruleset_option
-def list_rulesets(rulesets: tuple[str, ...]) -> None:
+@click.option("--shipped", is_flag=True, help="List every shipped ruleset, loaded or not.")
+def list_rulesets(rulesets: tuple[str, ...], shipped: bool) -> None:
     """List the loaded rulesets: name, version, rule count and source."""
-    with _engine(rulesets) as engine:
-        for ruleset in engine.rulesets:
-            click.echo(
-                f"{ruleset.name}\t{ruleset.version}\t{len(ruleset.rules)} rules\t{ruleset.source}"
-            )
+    from .plugins.rulesets import shipped_rulesets
+
+    chosen = tuple(str(path) for path in shipped_rulesets().values()) if shipped else rulesets
+    if shipped:
+        with _engine(()) as engine:  # each shipped file loads on its own: they extend core-mi
+            loaded = []
+            for path in chosen:
+                try:
+                    loaded.append(engine.load_ruleset(path))
+                except MirulesError as exc:
+                    _fail(str(exc))
+    else:
+        with _engine(chosen) as engine:
+            loaded = list(engine.rulesets)
+    for ruleset in loaded:
+        click.echo(
+            f"{ruleset.name}\t{ruleset.version}\t{len(ruleset.rules)} rules\t{ruleset.source}"
+        )
 
 
 @cli.command("plugins")
