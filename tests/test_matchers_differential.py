@@ -249,6 +249,13 @@ def _single(text: str, event_type: str, values: dict, **fields):
         ("not confidence in [1, 2]", {"confidence": None}, True),
         ("not confidence not in [1, 2]", {"confidence": None}, True),
         ("not commitment", {"commitment": None}, True),
+        # durable_rules refused a nested, repeated group (error 113): groups are flattened.
+        (
+            '(((goal_origin == "own" and confidence in [0, 0]) and not confidence == 0) and '
+            '((goal_origin == "own" and confidence in [0, 0]) and not confidence == 0))',
+            {"goal_origin": "own", "confidence": 0},
+            False,
+        ),
     ],
 )
 def test_regressions(text: str, values: dict, expected: bool) -> None:

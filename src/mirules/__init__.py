@@ -46,7 +46,7 @@ from ._matchers import Matcher, RuleMatch
 from ._model import ConditionResult, Decision, Intervention, Suppressed
 from ._rulesets import Invariant, Rule, Ruleset
 from ._screens import Screen, ScreenHit
-from ._select import Candidate, Selection, SelectionPolicy
+from ._select import Candidate, Selection, SelectionPolicy, default_selection
 from ._sqlite import SQLiteStore
 from ._state import ClientState
 from ._stores import MemoryStore, Store
@@ -102,6 +102,7 @@ __all__ = [
     "Suppressed",
     "TemplateError",
     "Tick",
+    "default_selection",
     "from_jsonable",
     "hookimpl",
     "loads_strict",

@@ -122,12 +122,26 @@ def _exists(refs: Sequence[Operand], present: bool = True) -> list[dict[str, Any
     return [{op: {key(r): 1}} for r in refs if isinstance(r, Ref)]
 
 
+def _flat(op: str, tests: list[dict[str, Any]]) -> dict[str, Any]:
+    """``{op: tests}`` with nested ``op`` groups inlined and repeated tests dropped: durable_rules
+    refuses some nested groups (error 113, found by the differential test)."""
+    items: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for test in tests:
+        for item in test[op] if set(test) == {op} else [test]:
+            text = json.dumps(item, sort_keys=True)
+            if text not in seen:
+                seen.add(text)
+                items.append(item)
+    return items[0] if len(items) == 1 else {op: items}
+
+
 def _all(tests: list[dict[str, Any]]) -> dict[str, Any]:
-    return tests[0] if len(tests) == 1 else {"$and": tests}
+    return _flat("$and", tests)
 
 
 def _any(tests: list[dict[str, Any]]) -> dict[str, Any]:
-    return tests[0] if len(tests) == 1 else {"$or": tests}
+    return _flat("$or", tests)
 
 
 def _test(op: str, field: str, value: Any) -> dict[str, Any]:
@@ -205,7 +219,7 @@ class Compiler:
         tests.append(_any([{"e__type": t} for t in rule.on]))
         if rule.when is not None:
             tests.append(self.condition(rule.when.ast))
-        return {"all": [{"m": {"$and": tests}}]}
+        return {"all": [{"m": _all(tests)}]}
 
 
 def compile_condition(node: Node) -> dict[str, Any]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import attrs
 
+from ._events import Event
 from ._fidelity import Fidelity
 from ._model import ConditionResult, Suppressed
 from ._rulesets import Rule, Ruleset
@@ -124,3 +126,11 @@ def default_select(
 
 def _hours(delta: timedelta) -> int:
     return int(delta.total_seconds() // 3600)
+
+
+def default_selection(
+    candidates: Sequence[Candidate], state: ClientState, event: Event, policy: SelectionPolicy
+) -> Selection:
+    """mirules' own selection (DESIGN §7), for plugins that wrap it: filter or reorder the
+    candidates, then call this for cooldowns, fatigue, ranking and caps."""
+    return default_select(list(candidates), state, event.at, policy)

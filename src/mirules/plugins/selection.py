@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 
 from .._events import Event
-from .._select import Candidate, Selection, SelectionPolicy, default_select
+from .._select import Candidate, Selection, SelectionPolicy, default_selection
 from .._state import ClientState
 from ..hookspecs import hookimpl
 
@@ -12,4 +12,4 @@ from ..hookspecs import hookimpl
 def mirules_select(
     candidates: Sequence[Candidate], state: ClientState, event: Event, policy: SelectionPolicy
 ) -> Selection:
-    return default_select(list(candidates), state, event.at, policy)
+    return default_selection(candidates, state, event, policy)
