@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from ._conditions import Env, Ref
+from ._conditions import Env, Predicate, Ref
 from ._errors import MatcherUnavailable
 from ._events import Event
 from ._rulesets import Rule, Ruleset
@@ -58,19 +58,19 @@ class PythonMatcher:
     name = "python"
 
     def __init__(self, rulesets: Sequence[Ruleset]) -> None:
-        self._index: dict[str, list[RuleMatch]] = {}
+        self._index: dict[str, list[tuple[RuleMatch, Predicate]]] = {}
         order = 0
         for ruleset in rulesets:
             for rule in ruleset.rules:
+                predicate = rule.when.predicate if rule.when is not None else _always
                 for event_type in rule.on:
-                    self._index.setdefault(event_type, []).append(RuleMatch(ruleset, rule, order))
+                    entry = (RuleMatch(ruleset, rule, order), predicate)
+                    self._index.setdefault(event_type, []).append(entry)
                 order += 1
 
     def match(self, event: Event, features: Mapping[str, Any]) -> list[RuleMatch]:
         env = RuleEnv(features, event)
-        return [
-            m for m in self._index.get(event.type, ()) if m.rule.when is None or m.rule.when(env)
-        ]
+        return [m for m, predicate in self._index.get(event.type, ()) if predicate(env)]
 
     def close(self) -> None:
         """Nothing to release."""

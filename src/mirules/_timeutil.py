@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 _RFC3339 = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})$"
@@ -65,7 +65,3 @@ def whole_days(later: datetime, earlier: datetime) -> int:
 
 def whole_hours(later: datetime, earlier: datetime) -> int:
     return max(0, (later - earlier) // timedelta(hours=1))
-
-
-def to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
