@@ -16,6 +16,14 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
+#: A first missed action: the smallest event that produces an intervention.
+MISS = {
+    "id": "e1",
+    "client_id": "c1",
+    "type": "action_missed",
+    "at": "2026-03-02T08:00:00Z",
+    "action_id": "a",
+}
 
 
 @pytest.fixture(autouse=True)

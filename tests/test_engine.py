@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 import mirules
+from conftest import MISS
 from mirules import (
     ActionMissed,
     ClientState,
@@ -15,14 +16,6 @@ from mirules import (
     MemoryStore,
     hookimpl,
 )
-
-MISS = {
-    "id": "e1",
-    "client_id": "c1",
-    "type": "action_missed",
-    "at": "2026-03-02T08:00:00Z",
-    "action_id": "a",
-}
 
 
 def test_public_api_is_listed() -> None:

@@ -9,6 +9,7 @@ import warnings
 
 import pytest
 
+from conftest import MISS
 from mirules import Engine, MatcherUnavailable, RulesetError
 from mirules._conditions import Condition
 from mirules._rete import (
@@ -26,14 +27,6 @@ except MatcherUnavailable:
     HAVE_DURABLE = False
 
 needs_durable = pytest.mark.skipif(not HAVE_DURABLE, reason='needs the extra "mirules[rete]"')
-
-MISS = {
-    "id": "e1",
-    "client_id": "c1",
-    "type": "action_missed",
-    "at": "2026-03-02T08:00:00Z",
-    "action_id": "a",
-}
 
 
 def compiled(text: str, engine) -> dict:

@@ -27,14 +27,48 @@ FIGURATIVE = [
 ]
 
 
-@pytest.mark.parametrize(("text", "category"), CRISIS)
+INDIRECT_AND_MISSPELT = [
+    ("I've been thinking about ending things", "suicide"),
+    ("nobody would even notice if I was gone", "suicide"),
+    ("I won't be around much longer", "suicide"),
+    ("honestly life isn't worth living", "suicide"),
+    ("I just want to go to sleep and never wake up", "suicide"),
+    ("I'm so tired of being alive", "suicide"),
+    ("i want to kil myself", "suicide"),
+    ("thinking about sucide", "suicide"),
+    ("I feel suicdal", "suicide"),
+    ("suiside thoughts again", "suicide"),
+    ("kms", "suicide"),
+    ("I've been starving myself", "self-harm"),
+    ("started cutting again", "self-harm"),
+    ("he threatened me last night", "abuse"),
+    ("I'm scared of my husband", "abuse"),
+    ("she won't let me leave the house", "abuse"),
+]
+HYPERBOLE = [
+    "this chocolate cake is to die for",
+    "I'd kill for a coffee right now",
+    "I'm dying of embarrassment",
+    "I want to die of embarrassment after that meeting",
+    "my boss is killing me with these deadlines",
+    "I could have died of shame",
+    "I was dying to tell you",
+    "that joke killed me",
+    "I literally died when I saw the price",
+    "the subsidy paperwork is endless",
+    "I'm sick of this weather",
+    "deadline is killing me",
+]
+
+
+@pytest.mark.parametrize(("text", "category"), CRISIS + INDIRECT_AND_MISSPELT)
 def test_crisis_language_is_found(text: str, category: str) -> None:
     found = find_crisis(text)
     assert found is not None
     assert found[0] == category
 
 
-@pytest.mark.parametrize("text", FIGURATIVE)
+@pytest.mark.parametrize("text", FIGURATIVE + HYPERBOLE)
 def test_figurative_language_is_not_a_crisis(text: str) -> None:
     assert find_crisis(text) is None
 
@@ -92,49 +126,3 @@ def test_selection_plugin_cannot_weaken_the_screen(engine_factory, event) -> Non
     engine = engine_factory(plugins=[Greedy()])
     decision = engine.process(event("message", text="you don't get it, I want to die"))
     assert [i.audience for i in decision.interventions] == ["coach"]
-
-
-INDIRECT_AND_MISSPELT = [
-    ("I've been thinking about ending things", "suicide"),
-    ("nobody would even notice if I was gone", "suicide"),
-    ("I won't be around much longer", "suicide"),
-    ("honestly life isn't worth living", "suicide"),
-    ("I just want to go to sleep and never wake up", "suicide"),
-    ("I'm so tired of being alive", "suicide"),
-    ("i want to kil myself", "suicide"),
-    ("thinking about sucide", "suicide"),
-    ("I feel suicdal", "suicide"),
-    ("suiside thoughts again", "suicide"),
-    ("kms", "suicide"),
-    ("I've been starving myself", "self-harm"),
-    ("started cutting again", "self-harm"),
-    ("he threatened me last night", "abuse"),
-    ("I'm scared of my husband", "abuse"),
-    ("she won't let me leave the house", "abuse"),
-]
-HYPERBOLE = [
-    "this chocolate cake is to die for",
-    "I'd kill for a coffee right now",
-    "I'm dying of embarrassment",
-    "I want to die of embarrassment after that meeting",
-    "my boss is killing me with these deadlines",
-    "I could have died of shame",
-    "I was dying to tell you",
-    "that joke killed me",
-    "I literally died when I saw the price",
-    "the subsidy paperwork is endless",
-    "I'm sick of this weather",
-    "deadline is killing me",
-]
-
-
-@pytest.mark.parametrize(("text", "category"), INDIRECT_AND_MISSPELT)
-def test_indirect_phrasings_and_misspellings(text: str, category: str) -> None:
-    found = find_crisis(text)
-    assert found is not None, text
-    assert found[0] == category
-
-
-@pytest.mark.parametrize("text", HYPERBOLE)
-def test_hyperbole_about_food_work_and_embarrassment(text: str) -> None:
-    assert find_crisis(text) is None
