@@ -86,26 +86,45 @@ def test_not_a_database(tmp_path) -> None:
         SQLiteStore(path)
 
 
-def test_a_failing_commit_leaves_nothing_half_written(db, monkeypatch) -> None:
+class _FailingInterventionInsert:
+    """The store's connection, except that inserting interventions fails like a full disk:
+    the state and event rows of the same commit are already written when it fails."""
+
+    def __init__(self, real: sqlite3.Connection) -> None:
+        self.real = real
+
+    def executemany(self, sql: str, rows):
+        if sql.startswith("INSERT INTO interventions"):
+            raise sqlite3.OperationalError("database or disk is full")
+        return self.real.executemany(sql, rows)
+
+    def __getattr__(self, name: str):
+        return getattr(self.real, name)
+
+
+@pytest.mark.parametrize("grouped", [False, True])
+def test_a_failing_commit_leaves_nothing_half_written(db, grouped) -> None:
     with engine_on(db) as engine:
         engine.process(ev(0))
-        before = snapshot(db)
-        import mirules._sqlite as module
-
-        real = module.to_jsonable
-        calls = {"n": 0}
-
-        def flaky(value):
-            calls["n"] += 1
-            if calls["n"] == 2:  # the intervention body, after the state was serialised
-                raise RuntimeError("disk full")
-            return real(value)
-
-        monkeypatch.setattr(module, "to_jsonable", flaky)
-        with pytest.raises(RuntimeError):
-            engine.process(ev(1))
-        monkeypatch.setattr(module, "to_jsonable", real)
+        before, state = snapshot(db), engine.state("c1")
+        store = engine.store
+        real = store._db
+        store._db = _FailingInterventionInsert(real)
+        try:
+            if grouped:
+                result = engine.process_many([ev(1), ev(2)])
+                assert [f.event_id for f in result.failures] == ["e1", "e2"]
+                assert all(isinstance(f.error, StoreError) for f in result.failures)
+                assert "disk is full" in str(result.failures[0].error)
+            else:
+                with pytest.raises(StoreError, match="cannot store event 'e1'.*disk is full"):
+                    engine.process(ev(1))
+        finally:
+            store._db = real
         assert snapshot(db) == before
+        assert engine.state("c1") == state  # no uncommitted state left in the cache
+        assert not engine.store.seen("c1", "e1")
+        assert engine.process(ev(1)).interventions  # and the event can be processed after all
 
 
 def test_group_commit_rolls_back_only_the_failing_event(db) -> None:
@@ -215,3 +234,28 @@ def test_memory_and_sqlite_stores_decide_alike(db) -> None:
         assert json.dumps(to_jsonable(memory.pending_interventions())) == json.dumps(
             to_jsonable(sqlite.pending_interventions())
         )
+
+
+def test_a_busy_database_is_a_store_error_and_the_event_can_be_retried(db) -> None:
+    with Engine(store=SQLiteStore(db, timeout=0.05), load_entry_points=False) as engine:
+        engine.process(ev(0))
+        before = snapshot(db)
+        other = sqlite3.connect(db, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another writer holds the write lock
+        try:
+            with pytest.raises(StoreError, match=r"mirules\.db: BEGIN failed: database is locked"):
+                engine.process(ev(1))
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert snapshot(db) == before
+        assert not engine.process(ev(1)).duplicate
+
+
+def test_another_connections_commit_is_seen_through_the_cache(db) -> None:
+    """The parsed-state cache stays valid only while no other connection writes."""
+    with engine_on(db) as first, engine_on(db) as second:
+        first.process(ev(0))
+        assert second.process(ev(1)).state.events_processed == 2
+        assert first.state("c1").events_processed == 2  # not the cached state of one event
+        assert first.process(ev(2)).state.events_processed == 3

