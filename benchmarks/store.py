@@ -1,11 +1,16 @@
 """SQLite pipeline throughput beside a raw SQLite insert+commit loop with the same batching.
 
 Both write to files in the same temporary directory with WAL and synchronous=FULL (the
-store's default). The raw loop writes what the store writes per event, with no engine: one
-upserted state row (the same JSON the pipeline stored), one event row and the event's
-intervention rows, committed per event or per batch. Run:
+store's default). The raw loop writes what the store writes per event, into the store's own
+schema (tables and indexes), with no engine: one event row, one upserted state row (the same
+JSON the pipeline stored) and the event's intervention rows, committed per event or per batch.
 
-    python benchmarks/store.py [--events 3000] [--batch 100]
+The same engine over a MemoryStore is timed too: its time per event is what evaluation alone
+costs. ``ceiling`` is the ratio a store with no overhead at all beyond the raw loop would reach
+(raw time / (raw time + in-memory time)): no SQLite store can beat it with this engine. Each
+figure is the best of ``--repeat`` runs. Run:
+
+    python benchmarks/store.py [--events 3000] [--batch 100] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -18,8 +23,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from mirules import Engine, SQLiteStore
+from mirules import Engine, MemoryStore, SQLiteStore
+from mirules._convert import dumps
 from mirules._simulate import PERSONAS, journey
+from mirules._sqlite import MIGRATIONS, SCHEMA_VERSION
 
 
 def stream(count: int) -> list[dict]:
@@ -32,8 +39,9 @@ def stream(count: int) -> list[dict]:
     return events[:count]
 
 
-def pipeline(path: Path, events: list[dict], batch: int | None) -> float:
-    with Engine(store=SQLiteStore(path), load_entry_points=False) as engine:
+def pipeline(path: Path | None, events: list[dict], batch: int | None) -> float:
+    store = SQLiteStore(path) if path is not None else MemoryStore()
+    with Engine(store=store, load_entry_points=False) as engine:
         start = time.perf_counter()
         if batch is None:
             for event in events:
@@ -44,33 +52,37 @@ def pipeline(path: Path, events: list[dict], batch: int | None) -> float:
     return len(events) / elapsed
 
 
-def captured_rows(path: Path) -> list[tuple[str, str, str, list[tuple[str, str, str]]]]:
-    """What the pipeline wrote, event by event: (client, event id, state JSON, interventions)."""
+Row = tuple[str, str, str, list[tuple[str, str, str]]]
+
+
+def captured_rows(events: list[dict], path: Path) -> list[Row]:
+    """What the pipeline writes, event by event: (client, event id, state JSON, interventions).
+
+    The database keeps only each client's latest state, so the rows are rebuilt by the same
+    (deterministic) engine in memory, and checked against what the pipeline stored. Writing the
+    latest state for every event instead would let SQLite skip unchanged overflow pages and
+    make the raw loop unfairly fast."""
+    rows: list[Row] = []
+    with Engine(load_entry_points=False) as engine:
+        for event in events:
+            decision = engine.process(event)
+            bodies = [(iv.id, iv.event_id, dumps(iv)) for iv in decision.interventions]
+            rows.append((decision.client_id, decision.event_id, dumps(decision.state), bodies))
     db = sqlite3.connect(path)
-    states = dict(db.execute("SELECT client_id, state FROM clients"))
-    ivs: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
-    for iv_id, client, event, body in db.execute(
-        "SELECT id, client_id, event_id, body FROM interventions"
-    ):
-        ivs.setdefault((client, event), []).append((iv_id, event, body))
-    rows = [
-        (c, e, states[c], ivs.get((c, e), []))
-        for c, e in db.execute("SELECT client_id, event_id FROM events ORDER BY seq")
-    ]
+    stored = dict(db.execute("SELECT client_id, state FROM clients"))
+    stored_ivs = {iv for (iv,) in db.execute("SELECT body FROM interventions")}
     db.close()
+    latest = {client: state for client, _, state, _ in rows}
+    if stored != latest or stored_ivs != {b for *_, ivs in rows for *_, b in ivs}:
+        raise SystemExit("the rebuilt rows differ from what the pipeline stored")
     return rows
 
 
-def raw(path: Path, rows: list, batch: int | None) -> float:
+def raw(path: Path, rows: list[Row], batch: int | None) -> float:
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
-    db.executescript(
-        "CREATE TABLE clients (client_id TEXT PRIMARY KEY, state TEXT NOT NULL, version INTEGER NOT NULL);"
-        "CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, client_id TEXT, event_id TEXT, UNIQUE (client_id, event_id));"
-        "CREATE TABLE interventions (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE, client_id TEXT, event_id TEXT, body TEXT,"
-        " status TEXT DEFAULT 'pending', delivered_at TEXT);"
-    )
+    db.executescript(MIGRATIONS[SCHEMA_VERSION])  # the store's own tables and indexes
     size = batch or 1
     start = time.perf_counter()
     for offset in range(0, len(rows), size):
@@ -93,25 +105,40 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=3000)
     parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     events = stream(args.events)
+    best: dict[str, float] = {}
     with tempfile.TemporaryDirectory(dir=".") as tmp:
-        folder = Path(tmp)
-        per_event = pipeline(folder / "p1.db", events, None)
-        grouped = pipeline(folder / "p2.db", events, args.batch)
-        rows = captured_rows(folder / "p1.db")
-        raw_per_event = raw(folder / "r1.db", rows, None)
-        raw_grouped = raw(folder / "r2.db", rows, args.batch)
+        for run in range(args.repeat):
+            folder = Path(tmp) / str(run)
+            folder.mkdir()
+            figures = {
+                "memory": pipeline(None, events, args.batch),
+                "per event": pipeline(folder / "p1.db", events, None),
+                "group": pipeline(folder / "p2.db", events, args.batch),
+            }
+            rows = captured_rows(events, folder / "p1.db")
+            figures["raw per event"] = raw(folder / "r1.db", rows, None)
+            figures["raw group"] = raw(folder / "r2.db", rows, args.batch)
+            for name, value in figures.items():
+                best[name] = max(best.get(name, 0.0), value)
     print(
-        f"python {sys.version.split()[0]}, {args.events} events, synchronous=FULL, WAL, batch {args.batch}"
+        f"python {sys.version.split()[0]}, {args.events} events, synchronous=FULL, WAL, "
+        f"batch {args.batch}, best of {args.repeat}"
     )
-    print(f"{'commit':<12} {'pipeline ev/s':>14} {'raw ev/s':>10} {'ratio':>7} {'goal':>6}")
+    print(f"in-memory pipeline (evaluation only): {best['memory']:,.0f} ev/s")
     print(
-        f"{'per event':<12} {per_event:>14,.0f} {raw_per_event:>10,.0f} {per_event / raw_per_event:>7.2f} {'0.80':>6}"
+        f"{'commit':<10} {'pipeline ev/s':>14} {'raw ev/s':>9} {'ratio':>6} {'goal':>5} "
+        f"{'ceiling':>8}"
     )
-    print(
-        f"{'group':<12} {grouped:>14,.0f} {raw_grouped:>10,.0f} {grouped / raw_grouped:>7.2f} {'0.50':>6}"
-    )
+    for name, goal in (("per event", 0.8), ("group", 0.5)):
+        pipe, base = best[name], best[f"raw {name}"]
+        ceiling = (1 / base) / (1 / base + 1 / best["memory"])
+        print(
+            f"{name:<10} {pipe:>14,.0f} {base:>9,.0f} {pipe / base:>6.2f} {goal:>5.2f} "
+            f"{ceiling:>8.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -259,3 +259,16 @@ def test_another_connections_commit_is_seen_through_the_cache(db) -> None:
         assert second.process(ev(1)).state.events_processed == 2
         assert first.state("c1").events_processed == 2  # not the cached state of one event
         assert first.process(ev(2)).state.events_processed == 3
+
+
+def test_an_unreadable_stored_state_is_a_store_error_naming_the_client(db) -> None:
+    with engine_on(db) as engine:
+        engine.process(ev(0))
+    raw = sqlite3.connect(db)
+    raw.execute("UPDATE clients SET state = ? WHERE client_id = 'c1'", ('{"client_id": 5}',))
+    raw.commit()
+    raw.close()
+    with engine_on(db) as engine:
+        with pytest.raises(StoreError, match=r"stored state of 'c1' is unreadable.*client_id"):
+            engine.process(ev(1))
+        assert not engine.store.seen("c1", "e1")

@@ -616,9 +616,7 @@ class Condition:
     ast: Node
     predicate: Predicate = attrs.field(repr=False)
     #: Each comparison's text, compiled test and the names it reads, for ``explain``.
-    parts: tuple[tuple[str, Predicate, tuple[Ref, ...]], ...] = attrs.field(
-        repr=False, init=False
-    )
+    parts: tuple[tuple[str, Predicate, tuple[Ref, ...]], ...] = attrs.field(repr=False, init=False)
 
     @parts.default
     def _parts(self) -> tuple[tuple[str, Predicate, tuple[Ref, ...]], ...]:

@@ -287,9 +287,10 @@ class Engine:
             if not (hits and c.audience == "client")
         ]
 
-        context = build_context(reduced, event, features)
         interventions = [self._escalation(screen, hit, event) for screen, hit in hits]
-        interventions += [self._render(c, reduced, event, context) for c in chosen]
+        if chosen:
+            context = build_context(reduced, event, features)
+            interventions += [self._render(c, reduced, event, context) for c in chosen]
         final = self._remember(reduced, event, chosen, interventions)
         return Decision(
             event.id, event.client_id, False, tuple(interventions), tuple(suppressed), final

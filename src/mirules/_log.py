@@ -12,15 +12,16 @@ from typing import Any
 import structlog
 
 LOGGER_NAME = "mirules"
-logging.getLogger(LOGGER_NAME).addHandler(logging.NullHandler())
+_STDLIB_LOGGER = logging.getLogger(LOGGER_NAME)  # the stdlib's own registry keeps it anyway
+_STDLIB_LOGGER.addHandler(logging.NullHandler())
 
 
 def get_logger(**initial: Any) -> Any:
-    return structlog.wrap_logger(
-        logging.getLogger(LOGGER_NAME), wrapper_class=structlog.stdlib.BoundLogger
-    ).bind(**initial)
+    return structlog.wrap_logger(_STDLIB_LOGGER, wrapper_class=structlog.stdlib.BoundLogger).bind(
+        **initial
+    )
 
 
 def debug_enabled() -> bool:
     """Whether debug records would go anywhere (saves building them on the hot path)."""
-    return logging.getLogger(LOGGER_NAME).isEnabledFor(logging.DEBUG)
+    return _STDLIB_LOGGER.isEnabledFor(logging.DEBUG)
