@@ -272,3 +272,41 @@ def test_an_unreadable_stored_state_is_a_store_error_naming_the_client(db) -> No
         with pytest.raises(StoreError, match=r"stored state of 'c1' is unreadable.*client_id"):
             engine.process(ev(1))
         assert not engine.store.seen("c1", "e1")
+
+
+class _FailingFirstCommit:
+    """The store's connection, except that its first COMMIT fails like a full disk."""
+
+    def __init__(self, real: sqlite3.Connection) -> None:
+        self.real, self.failed = real, False
+
+    def execute(self, sql: str, *args):
+        if sql == "COMMIT" and not self.failed:
+            self.failed = True
+            raise sqlite3.OperationalError("database or disk is full")
+        return self.real.execute(sql, *args)
+
+    def __getattr__(self, name: str):
+        return getattr(self.real, name)
+
+
+def test_a_failed_batch_commit_reports_its_events_and_the_next_batch_goes_on(db) -> None:
+    with engine_on(db) as engine:
+        engine.process(ev(0))
+        store = engine.store
+        real = store._db
+        store._db = _FailingFirstCommit(real)
+        try:
+            result = engine.process_many([ev(0), ev(1), ev(2), ev(3), ev(4)], batch_size=3)
+        finally:
+            store._db = real
+        # e0 was already stored: a duplicate needs no write, so the failed COMMIT costs it nothing.
+        assert [d.event_id for d in result.decisions] == ["e0", "e3", "e4"]
+        assert [(f.index, f.event_id) for f in result.failures] == [(1, "e1"), (2, "e2")]
+        assert all(
+            "COMMIT failed: database or disk is full" in str(f.error) for f in result.failures
+        )
+        # e3 was decided on the stored state (one event), not on the rolled-back e1 and e2.
+        assert result.decisions[1].state.events_processed == 2
+        assert [row[2] for row in snapshot(db)["events"]] == ["e0", "e3", "e4"]
+        assert engine.process_many([ev(1), ev(2)]).failures == ()

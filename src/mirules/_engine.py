@@ -33,6 +33,7 @@ from ._stores import MemoryStore, Store
 from ._strategies import Strategy
 
 RulesetSource = str | PathLike[str] | Ruleset
+RawEvent = Mapping[str, Any] | str | bytes | ev.Event
 SAFETY_RULESET = "safety"
 
 
@@ -200,6 +201,8 @@ class Engine:
 
         Each event keeps its own atomicity: an event that fails (bad input, a broken plugin)
         rolls back only its own effects and is reported in ``failures``; the others commit.
+        If a batch's transaction itself fails (a busy or full database), every event it had
+        decided is reported in ``failures`` with that StoreError, and the next batch is tried.
         With ``stop_on_error`` processing stops at the first failure (earlier events commit).
         Notifications run after each batch is committed.
         """
@@ -213,18 +216,31 @@ class Engine:
             chunk = list(itertools.islice(iterator, batch_size))
             if not chunk:
                 break
-            done: list[Decision] = []
-            with self.store.batch():
-                for index, raw in chunk:
-                    try:
-                        done.append(self._decide(self.parse_event(raw)))
-                    except MirulesError as exc:
-                        failures.append(Failure(index, _raw_id(raw), exc))
-                        if stop_on_error:
-                            break
-            for decision in done:
+            done: list[tuple[int, RawEvent, Decision]] = []
+            batch_failures: list[Failure] = []
+            try:
+                with self.store.batch():
+                    for index, raw in chunk:
+                        try:
+                            done.append((index, raw, self._decide(self.parse_event(raw))))
+                        except MirulesError as exc:
+                            batch_failures.append(Failure(index, _raw_id(raw), exc))
+                            if stop_on_error:
+                                break
+            except MirulesError as exc:
+                # The batch's own transaction failed (say, a full disk at COMMIT): nothing of
+                # it is stored, so each event it decided fails with that error. Duplicates
+                # needed no write and keep their decisions.
+                batch_failures += [
+                    Failure(index, _raw_id(raw), exc)
+                    for index, raw, decision in done
+                    if not decision.duplicate
+                ]
+                done = [item for item in done if item[2].duplicate]
+            failures += sorted(batch_failures, key=lambda f: f.index)
+            for _, _, decision in done:
                 self._notify(decision)
-            decisions.extend(done)
+            decisions.extend(decision for _, _, decision in done)
             if failures and stop_on_error:
                 break
         return BatchResult(tuple(decisions), tuple(failures))
