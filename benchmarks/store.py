@@ -40,17 +40,34 @@ def stream(count: int) -> list[dict]:
     return events[:count]
 
 
-def pipeline(path: Path | None, events: list[dict], batch: int | None) -> float:
-    store = SQLiteStore(path) if path is not None else MemoryStore()
+def pipeline(
+    path: Path | None, events: list[dict], batch: int | None, writer: str = "inline"
+) -> float:
+    """events/s through an engine: ``batch`` None commits per event with ``Engine.process``;
+    otherwise ``process_many`` with that batch size (1 is per-event commit too)."""
+    store = SQLiteStore(path, writer=writer) if path is not None else MemoryStore()  # type: ignore[arg-type]
     with Engine(store=store, load_entry_points=False) as engine:
+        if path is not None and writer == "process":
+            engine.process_many(events[:1], batch_size=1)  # start the writer process untimed
+            events = events[1:]
         start = time.perf_counter()
         if batch is None:
             for event in events:
                 engine.process(event)
         else:
-            engine.process_many(events, batch_size=batch)
+            result = engine.process_many(events, batch_size=batch)
+            if result.failures:
+                raise SystemExit(f"the pipeline failed: {result.failures[0]}")
         elapsed = time.perf_counter() - start
     return len(events) / elapsed
+
+
+def stored(path: Path) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    db = sqlite3.connect(path)
+    clients = db.execute("SELECT client_id, state FROM clients ORDER BY 1").fetchall()
+    ivs = db.execute("SELECT id, body FROM interventions ORDER BY 1").fetchall()
+    db.close()
+    return clients, ivs
 
 
 Row = tuple[str, str, str, list[tuple[str, str, str]]]
@@ -117,8 +134,14 @@ def main() -> None:
             figures = {
                 "memory": pipeline(None, events, args.batch),
                 "per event": pipeline(folder / "p1.db", events, None),
+                "per event, write-behind": pipeline(folder / "w1.db", events, 1, "process"),
                 "group": pipeline(folder / "p2.db", events, args.batch),
+                "group, write-behind": pipeline(folder / "w2.db", events, args.batch, "process"),
             }
+            reference = stored(folder / "p1.db")
+            for name in ("w1", "p2", "w2"):
+                if stored(folder / f"{name}.db") != reference:
+                    raise SystemExit(f"{name}.db differs from the per-event pipeline's database")
             rows = captured_rows(events, folder / "p1.db")
             figures["raw per event"] = raw(folder / "r1.db", rows, None)
             figures["raw group"] = raw(folder / "r2.db", rows, args.batch)
@@ -128,16 +151,25 @@ def main() -> None:
         f"python {sys.version.split()[0]}, {args.events} events, synchronous=FULL, WAL, "
         f"batch {args.batch}, best of {args.repeat}"
     )
-    print(f"in-memory pipeline (evaluation only): {best['memory']:,.0f} ev/s")
+    memory = best["memory"]
+    print(f"in-memory pipeline (evaluation only): {memory:,.0f} ev/s")
     print(
-        f"{'commit':<10} {'pipeline ev/s':>14} {'raw ev/s':>9} {'ratio':>6} {'goal':>5} "
+        f"{'commit':<24} {'pipeline ev/s':>14} {'raw ev/s':>9} {'ratio':>6} {'goal':>5} "
         f"{'ceiling':>8} {'of ceiling':>10}"
     )
-    for name, goal in (("per event", 0.8), ("group", 0.5)):
-        pipe, base = best[name], best[f"raw {name}"]
-        ceiling = (1 / base) / (1 / base + 1 / best["memory"])
+    for name, goal in (
+        ("per event", 0.8),
+        ("per event, write-behind", 0.8),
+        ("group", 0.5),
+        ("group, write-behind", 0.5),
+    ):
+        pipe, base = best[name], best[f"raw {name.split(',')[0]}"]
+        if "write-behind" in name:  # evaluation and commits overlap: the slower one bounds
+            ceiling = min(1.0, memory / base)
+        else:  # one after the other
+            ceiling = (1 / base) / (1 / base + 1 / memory)
         print(
-            f"{name:<10} {pipe:>14,.0f} {base:>9,.0f} {pipe / base:>6.2f} {goal:>5.2f} "
+            f"{name:<24} {pipe:>14,.0f} {base:>9,.0f} {pipe / base:>6.2f} {goal:>5.2f} "
             f"{ceiling:>8.2f} {pipe / base / ceiling:>10.2f}"
         )
 

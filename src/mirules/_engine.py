@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import itertools
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import timedelta
 from os import PathLike
 from types import TracebackType
@@ -15,12 +16,20 @@ import attrs
 
 from . import _events as ev
 from ._convert import EventSchema
-from ._errors import InvalidEvent, MirulesError, PluginError, RulesetError, TemplateError
+from ._errors import (
+    InvalidEvent,
+    MirulesError,
+    PluginError,
+    RulesetError,
+    StoreError,
+    TemplateError,
+)
 from ._features import FeatureSet
 from ._fidelity import Fidelity
 from ._log import debug_enabled, get_logger
 from ._matchers import Matcher, RuleEnv, matcher_for
 from ._model import ConditionResult, Decision, Intervention, Suppressed
+from ._pipeline import Pipeline
 from ._plugins import PluginHost, PluginInfo
 from ._reduce import reduce_history
 from ._registry import Registry
@@ -44,6 +53,52 @@ class Failure:
     index: int
     event_id: str | None
     error: MirulesError
+
+
+@attrs.frozen
+class _InFlight:
+    """A batch handed to the writer process (``batch`` None: it had nothing to write)."""
+
+    batch: int | None
+    chunk: list[tuple[int, Any]]
+    done: list[tuple[int, Any, Decision]]
+
+
+class _Lookahead:
+    """Events read ``window`` at a time ahead of the write-behind loop and parsed, so that one
+    query answers which of them were stored before (``Pipeline.prefetch``). A window is whole
+    batches, so each is fetched only once everything taken before it was decided."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        pipeline: Pipeline,
+        items: Iterator[tuple[int, RawEvent]],
+        window: int,
+    ) -> None:
+        self._engine, self._pipeline, self._items, self._window = engine, pipeline, items, window
+        self._buffer: deque[tuple[int, RawEvent, ev.Event | MirulesError]] = deque()
+
+    def take(self, count: int) -> list[tuple[int, RawEvent, ev.Event | MirulesError]]:
+        if not self._buffer:
+            self._fill()
+        return [self._buffer.popleft() for _ in range(min(count, len(self._buffer)))]
+
+    def _fill(self) -> None:
+        for index, raw in itertools.islice(self._items, self._window):
+            parsed: ev.Event | MirulesError
+            try:
+                parsed = self._engine.parse_event(raw)
+            except MirulesError as exc:
+                parsed = exc
+            self._buffer.append((index, raw, parsed))
+        self._pipeline.prefetch(
+            [(p.client_id, p.id) for _, _, p in self._buffer if isinstance(p, ev.Event)]
+        )
+
+    def rest(self) -> Iterator[tuple[int, RawEvent]]:
+        """What was not taken: the buffered events, then the unread ones."""
+        return itertools.chain(((i, r) for i, r, _ in self._buffer), self._items)
 
 
 @attrs.frozen
@@ -211,11 +266,26 @@ class Engine:
             raise ValueError("batch_size must be at least 1")
         decisions: list[Decision] = []
         failures: list[Failure] = []
-        iterator = iter(enumerate(events))
-        while True:
-            chunk = list(itertools.islice(iterator, batch_size))
-            if not chunk:
-                break
+        items: Iterator[tuple[int, RawEvent]] = iter(enumerate(events))
+        start_pipeline = getattr(self.store, "pipeline", None)
+        pipeline = start_pipeline() if callable(start_pipeline) else None
+        if pipeline is not None:
+            with pipeline:
+                items = self._write_behind(
+                    pipeline, items, batch_size, stop_on_error, decisions, failures
+                )
+        self._group_commit(items, batch_size, stop_on_error, decisions, failures)
+        return BatchResult(tuple(decisions), tuple(failures))
+
+    def _group_commit(
+        self,
+        items: Iterator[tuple[int, RawEvent]],
+        batch_size: int,
+        stop_on_error: bool,
+        decisions: list[Decision],
+        failures: list[Failure],
+    ) -> None:
+        while chunk := list(itertools.islice(items, batch_size)):
             done: list[tuple[int, RawEvent, Decision]] = []
             batch_failures: list[Failure] = []
             try:
@@ -238,12 +308,103 @@ class Engine:
                 ]
                 done = [item for item in done if item[2].duplicate]
             failures += sorted(batch_failures, key=lambda f: f.index)
-            for _, _, decision in done:
-                self._notify(decision)
-            decisions.extend(decision for _, _, decision in done)
+            self._deliver(done, decisions)
             if failures and stop_on_error:
-                break
-        return BatchResult(tuple(decisions), tuple(failures))
+                return
+
+    def _write_behind(
+        self,
+        pipeline: Pipeline,
+        items: Iterator[tuple[int, RawEvent]],
+        batch_size: int,
+        stop_on_error: bool,
+        decisions: list[Decision],
+        failures: list[Failure],
+    ) -> Iterator[tuple[int, RawEvent]]:
+        """Group commit through a writer process: evaluate batch n+1 while batch n commits.
+
+        Returns the events left for the ordinary path: none, unless a batch failed (a
+        conflict with another writer, a SQLite error, the writer gone). Then that batch and
+        every later one are handed back whole, to be decided again on the stored state."""
+        depth = max(2, 16 // batch_size)  # batches in flight
+        ahead = _Lookahead(self, pipeline, items, batch_size * -(-64 // batch_size))
+        waiting: deque[_InFlight] = deque()
+        retry: list[tuple[int, RawEvent]] = []
+        stopped = False
+        try:
+            while not (stopped or retry):
+                chunk = ahead.take(batch_size)
+                if not chunk:
+                    break
+                done: list[tuple[int, RawEvent, Decision]] = []
+                for index, raw, parsed in chunk:
+                    try:
+                        done.append((index, raw, self._decide_staged(pipeline, parsed)))
+                    except MirulesError as exc:
+                        failures.append(Failure(index, _raw_id(raw), exc))
+                        if stop_on_error:
+                            stopped = True
+                            break
+                waiting.append(_InFlight(pipeline.submit(), [(i, r) for i, r, _ in chunk], done))
+                self._settle(pipeline, waiting, retry, decisions, block=pipeline.in_flight >= depth)
+            while waiting:
+                self._settle(pipeline, waiting, retry, decisions, block=True)
+        except BaseException:
+            pipeline.reset()  # what committed stays committed (and pending in the outbox)
+            raise
+        if not retry:
+            return iter(())
+        failures[:] = [f for f in failures if f.index < retry[0][0]]
+        pipeline.reset()
+        return itertools.chain(retry, ahead.rest())
+
+    def _decide_staged(self, pipeline: Pipeline, parsed: ev.Event | MirulesError) -> Decision:
+        if isinstance(parsed, MirulesError):
+            raise parsed
+        event, client_id = parsed, parsed.client_id
+        if pipeline.seen(client_id, event.id):
+            state = pipeline.load(client_id) or ClientState.empty(client_id)
+            return Decision(event.id, client_id, True, (), (), state)
+        decision = self.evaluate(pipeline.load(client_id), event)
+        pipeline.stage(decision.state, event.id, decision.interventions)
+        return decision
+
+    def _settle(
+        self,
+        pipeline: Pipeline,
+        waiting: deque[_InFlight],
+        retry: list[tuple[int, RawEvent]],
+        decisions: list[Decision],
+        *,
+        block: bool,
+    ) -> None:
+        """Deliver the batches at the head of ``waiting`` that committed, in order (waiting for
+        one if ``block``); after a failed one, move it and all later ones to ``retry``."""
+        answered: dict[int, str | None] = {}
+        while waiting:
+            head = waiting[0]
+            if not retry and head.batch is not None and head.batch not in answered:
+                try:
+                    acks = pipeline.acks(block=block)
+                except StoreError:  # the writer is gone: decide everything in flight again
+                    acks = [(head.batch, "error", "")]
+                if not acks:
+                    return
+                answered.update((batch, reason) for batch, reason, _ in acks)
+                block = False
+                continue
+            waiting.popleft()
+            if retry or (head.batch is not None and answered[head.batch] is not None):
+                retry.extend(head.chunk)
+            else:
+                self._deliver(head.done, decisions)
+
+    def _deliver(
+        self, done: list[tuple[int, RawEvent, Decision]], decisions: list[Decision]
+    ) -> None:
+        for _, _, decision in done:
+            self._notify(decision)
+            decisions.append(decision)
 
     def _decide(self, event: ev.Event) -> Decision:
         """Dedupe, evaluate and commit one event under the client's store lock."""

@@ -24,6 +24,7 @@ from typing import Literal
 from ._convert import dumps, from_jsonable
 from ._errors import MirulesError, StoreError
 from ._model import Intervention
+from ._pipeline import Pipeline, WriterProcess
 from ._state import ClientState
 
 SCHEMA_VERSION = 1
@@ -66,10 +67,16 @@ class SQLiteStore:
         *,
         synchronous: Literal["FULL", "NORMAL"] = "FULL",
         timeout: float = 30.0,
+        writer: Literal["inline", "process"] = "inline",
     ) -> None:
         if synchronous not in ("FULL", "NORMAL"):
             raise StoreError(f"synchronous must be 'FULL' or 'NORMAL', got {synchronous!r}")
+        if writer not in ("inline", "process"):
+            raise StoreError(f"writer must be 'inline' or 'process', got {writer!r}")
         self.path = str(path)
+        self.synchronous, self.writer = synchronous, writer
+        self._writer_process: WriterProcess | None = None
+        self._pipeline_lock = threading.Lock()
         try:
             self._db = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
@@ -84,9 +91,10 @@ class SQLiteStore:
             self._db.close()
             raise StoreError(f"{self.path}: not a mirules database or unreadable: {exc}") from None
         self._mutex = threading.RLock()
-        self._cache: dict[str, ClientState] = {}  # valid while data_version stands still
+        # client -> (stored version, state); valid while data_version stands still
+        self._cache: dict[str, tuple[int, ClientState]] = {}
         self._data_version: int | None = None
-        self._pending_cache: list[tuple[str, ClientState]] = []
+        self._pending_cache: list[tuple[str, int, ClientState]] = []
         self._depth = 0  # nesting of lock()/batch() scopes on this connection
         self._savepoints = 0
         try:
@@ -172,8 +180,8 @@ class SQLiteStore:
             finally:
                 self._depth -= 1
             if outer:
-                for client_id, state in self._pending_cache:
-                    self._remember(client_id, state)
+                for client_id, version, state in self._pending_cache:
+                    self._remember(client_id, version, state)
                 self._pending_cache.clear()
 
     def _execute(self, sql: str) -> None:
@@ -209,32 +217,38 @@ class SQLiteStore:
     def load(self, client_id: str) -> ClientState | None:
         with self._mutex:
             # This connection's own uncommitted writes first (visible to it, like the rows).
-            for pending_id, state in reversed(self._pending_cache):
+            for pending_id, _, state in reversed(self._pending_cache):
                 if pending_id == client_id:
                     return state
             if self._depth == 0:
                 self._check_cache()
+            found = self._load_versioned(client_id)
+        return found[1] if found is not None else None
+
+    def _load_versioned(self, client_id: str) -> tuple[int, ClientState] | None:
+        """The cached (version, state), else the stored one (then cached)."""
+        with self._mutex:
             cached = self._cache.get(client_id)
             if cached is not None:
                 return cached
             row = self._db.execute(
-                "SELECT state FROM clients WHERE client_id = ?", (client_id,)
+                "SELECT version, state FROM clients WHERE client_id = ?", (client_id,)
             ).fetchone()
             if row is None:
                 return None
             try:
-                state = from_jsonable(json.loads(row[0]), ClientState)
+                state = from_jsonable(json.loads(row[1]), ClientState)
             except (ValueError, MirulesError) as exc:
                 raise StoreError(
                     f"{self.path}: stored state of {client_id!r} is unreadable: {exc}"
                 ) from None
-            self._remember(client_id, state)
-            return state
+            self._remember(client_id, row[0], state)
+            return row[0], state
 
-    def _remember(self, client_id: str, state: ClientState) -> None:
+    def _remember(self, client_id: str, version: int, state: ClientState) -> None:
         with self._mutex:
             self._cache.pop(client_id, None)
-            self._cache[client_id] = state
+            self._cache[client_id] = (version, state)
             while len(self._cache) > CACHE_SIZE:
                 self._cache.pop(next(iter(self._cache)))
 
@@ -244,6 +258,21 @@ class SQLiteStore:
                 "SELECT 1 FROM events WHERE client_id = ? AND event_id = ?", (client_id, event_id)
             ).fetchone()
         return row is not None
+
+    def _stored_events(self, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of these (client, event) pairs are stored, in few queries."""
+        found: set[tuple[str, str]] = set()
+        with self._mutex:
+            for start in range(0, len(keys), 250):
+                part = keys[start : start + 250]
+                values = ", ".join(["(?, ?)"] * len(part))
+                rows = self._db.execute(
+                    f"SELECT client_id, event_id FROM events WHERE (client_id, event_id) "
+                    f"IN (VALUES {values})",
+                    [item for key in part for item in key],
+                )
+                found.update(rows)
+        return found
 
     def events_processed(self) -> int:
         with self._mutex:
@@ -283,12 +312,12 @@ class SQLiteStore:
                     "INSERT INTO events (client_id, event_id) VALUES (?, ?)",
                     (state.client_id, event_id),
                 )
-                db.execute(
+                (version,) = db.execute(
                     "INSERT INTO clients (client_id, state, version) VALUES (?, ?, 1) "
                     "ON CONFLICT (client_id) DO UPDATE SET state = excluded.state, "
-                    "version = clients.version + 1",
+                    "version = clients.version + 1 RETURNING version",
                     (state.client_id, state_json),
-                )
+                ).fetchone()
                 db.executemany(
                     "INSERT INTO interventions (id, client_id, event_id, body) VALUES (?, ?, ?, ?)",
                     bodies,
@@ -303,7 +332,7 @@ class SQLiteStore:
                     f"{state.client_id!r}: {exc}"
                 ) from None
             # Cached only once the transaction commits: a rollback must not leave a cached state.
-            self._pending_cache.append((state.client_id, state))
+            self._pending_cache.append((state.client_id, version, state))
 
     def mark_delivered(self, ids: Iterable[str]) -> int:
         now = datetime.now(UTC).isoformat()
@@ -315,7 +344,34 @@ class SQLiteStore:
             )
             return cursor.rowcount
 
+    # -- write-behind ------------------------------------------------------------------------
+    def pipeline(self) -> Pipeline | None:
+        """With ``writer="process"``: a :class:`Pipeline` for ``Engine.process_many``, whose
+        batches a writer process commits while the engine evaluates the next ones (started on
+        first use, stopped by ``close``). ``None`` inline, or inside a transaction."""
+        if self.writer != "process" or self._depth:
+            return None
+        self._pipeline_lock.acquire()
+        try:
+            if self._writer_process is not None and not self._writer_process.alive:
+                self._writer_process.close()
+                self._writer_process = None
+            if self._writer_process is None:
+                self._writer_process = WriterProcess(self.path, self.synchronous)
+            return Pipeline(self, self._writer_process, self._pipeline_lock)
+        except BaseException:
+            self._pipeline_lock.release()
+            raise
+
+    def _forget_cache(self) -> None:
+        with self._mutex:
+            self._cache.clear()
+
     def close(self) -> None:
+        with self._pipeline_lock:
+            if self._writer_process is not None:
+                self._writer_process.close()
+                self._writer_process = None
         with self._mutex:
             self._db.close()
 
