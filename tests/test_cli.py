@@ -179,3 +179,39 @@ def test_plugin_commands_are_added(monkeypatch) -> None:
         main(["hello"])
     assert info.value.code == 0
     cli.commands.pop("hello", None)
+
+
+@pytest.mark.parametrize("writer", ["inline", "process"])
+def test_run_into_a_database_prints_the_same_and_resume_skips(tmp_path, writer) -> None:
+    plain = invoke("run", LAPSING)
+    db = str(tmp_path / "m.db")
+    stored = invoke("run", LAPSING, "--db", db, "--batch-size", "3", "--writer", writer)
+    assert stored.exit_code == 0, stored.output
+    assert stored.stdout == plain.stdout
+    again = invoke("run", LAPSING, "--db", db)
+    assert again.exit_code == 2
+    assert "already holds 18 processed events; pass --resume" in again.output
+    resumed = invoke("run", LAPSING, "--db", db, "--resume", "--writer", writer)
+    assert resumed.exit_code == 0
+    assert "resumed: skipped 18 events already processed" in resumed.stderr
+
+
+def test_resume_needs_a_database() -> None:
+    result = invoke("run", LAPSING, "--resume")
+    assert result.exit_code == 2
+    assert "--resume needs --db" in result.output
+
+
+def test_outbox_lists_pending_and_acks(tmp_path) -> None:
+    db = str(tmp_path / "m.db")
+    assert invoke("run", LAPSING, "--db", db).exit_code == 0
+    listed = invoke("outbox", "--db", db, "--json")
+    pending = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert pending
+    assert all(p["client_id"] == pending[0]["client_id"] for p in pending)
+    first = pending[0]["id"]
+    acked = invoke("outbox", "--db", db, "--ack", first, "--ack", "iv-unknown", "--limit", "1")
+    assert "marked 1 of 2 delivered" in acked.stderr
+    assert acked.stdout.split("\t")[0] == pending[1]["id"]
+    remaining = invoke("outbox", "--db", db).stdout.splitlines()
+    assert len(remaining) == len(pending) - 1

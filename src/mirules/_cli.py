@@ -131,6 +131,10 @@ def _print_decision(decision: Decision, event: Event) -> None:
     "--synchronous", type=click.Choice(["full", "normal"]), default="full", show_default=True,
     help="SQLite durability: full survives power loss, normal survives a process crash.",
 )  # fmt: skip
+@click.option(
+    "--writer", type=click.Choice(["inline", "process"]), default="inline", show_default=True,
+    help="process: a writer process commits while the next events are evaluated.",
+)  # fmt: skip
 def run(
     events_file: str,
     rulesets: tuple[str, ...],
@@ -141,21 +145,23 @@ def run(
     resume: bool,
     batch_size: int,
     synchronous: str,
+    writer: str,
 ) -> None:
     """Replay EVENTS_FILE (JSON lines, in order) and print each event's interventions."""
     if resume and not db:
         _fail("--resume needs --db")
-    store = _open_store(db, synchronous) if db else None
-    if store is not None and not resume and store.events_processed():
+    store = _open_store(db, synchronous, writer) if db else None
+    if store is not None and not resume and (processed := store.events_processed()):
         store.close()
-        _fail(f"{db}: already holds {store.events_processed()} processed events; pass --resume "
+        _fail(f"{db}: already holds {processed} processed events; pass --resume "
               "to continue that replay, or use a new database")  # fmt: skip
     emitted: list[Intervention] = []
     suppressed: Counter[str] = Counter()
     skipped = 0
     with _engine(rulesets, matcher, store) as engine:
         lines = _read_events(events_file)
-        while chunk := list(itertools.islice(lines, batch_size)):
+        # Whole batches, and enough of them for the writer process to overlap with evaluation.
+        while chunk := list(itertools.islice(lines, batch_size * -(-1000 // batch_size))):
             events: list[tuple[int, Event]] = []
             bad: tuple[int, InvalidEvent] | None = None
             for number, line in chunk:
@@ -192,9 +198,13 @@ def run(
             _print_summary(emitted, suppressed, err=as_json)
 
 
-def _open_store(path: str, synchronous: str) -> SQLiteStore:
+def _open_store(path: str, synchronous: str, writer: str = "inline") -> SQLiteStore:
     try:
-        return SQLiteStore(path, synchronous="FULL" if synchronous == "full" else "NORMAL")
+        return SQLiteStore(
+            path,
+            synchronous="FULL" if synchronous == "full" else "NORMAL",
+            writer="process" if writer == "process" else "inline",
+        )
     except MirulesError as exc:
         _fail(str(exc))
 

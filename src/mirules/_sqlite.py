@@ -323,8 +323,13 @@ class SQLiteStore:
                     bodies,
                 )
             except sqlite3.IntegrityError as exc:
+                if str(exc).startswith("UNIQUE constraint failed: events"):
+                    raise StoreError(
+                        f"event {event_id!r} of client {state.client_id!r} is already stored"
+                    ) from None
                 raise StoreError(
-                    f"event {event_id!r} of client {state.client_id!r} is already stored: {exc}"
+                    f"{self.path}: cannot store event {event_id!r} of client "
+                    f"{state.client_id!r}: {exc}"
                 ) from None
             except sqlite3.Error as exc:
                 raise StoreError(

@@ -53,6 +53,11 @@ class Conflict(Exception):
     """Another connection changed a client or stored the event since the parent decided."""
 
 
+def _is_duplicate(exc: sqlite3.IntegrityError) -> bool:
+    """A UNIQUE or PRIMARY KEY clash (another writer got there first), not, say, a trigger."""
+    return str(exc).startswith("UNIQUE constraint failed")
+
+
 def _write_batch(db: sqlite3.Connection, items: list[Any]) -> None:
     db.execute("BEGIN IMMEDIATE")
     try:
@@ -61,7 +66,9 @@ def _write_batch(db: sqlite3.Connection, items: list[Any]) -> None:
                 db.execute(
                     "INSERT INTO events (client_id, event_id) VALUES (?, ?)", (client_id, event_id)
                 )
-            except sqlite3.IntegrityError:
+            except sqlite3.IntegrityError as exc:
+                if not _is_duplicate(exc):
+                    raise
                 raise Conflict(
                     f"event {event_id!r} of client {client_id!r} is already stored"
                 ) from None
@@ -71,7 +78,9 @@ def _write_batch(db: sqlite3.Connection, items: list[Any]) -> None:
                         "INSERT INTO clients (client_id, state, version) VALUES (?, ?, 1)",
                         (client_id, state_json),
                     )
-                except sqlite3.IntegrityError:
+                except sqlite3.IntegrityError as exc:
+                    if not _is_duplicate(exc):
+                        raise
                     raise Conflict(f"client {client_id!r} was created by another writer") from None
             else:
                 changed = db.execute(

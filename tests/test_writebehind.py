@@ -1,0 +1,219 @@
+"""Write-behind: SQLiteStore(writer="process") gives the same results as the inline store, and
+stays correct when another writer, a broken row or a dead writer process gets in the way."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from mirules import Engine, SQLiteStore, StoreError, hookimpl
+from mirules._pipeline import Pipeline
+from mirules._simulate import PERSONAS, journey
+
+
+def stream(clients: int = 12) -> list[dict]:
+    events: list[dict] = []
+    for i in range(clients):
+        events += journey(PERSONAS[i % len(PERSONAS)], f"c{i}", random.Random(i))
+    events.sort(key=lambda e: (e["at"], e["id"]))
+    return events
+
+
+def contents(path: Path) -> dict:
+    db = sqlite3.connect(path)
+    try:
+        return {
+            "clients": db.execute(
+                "SELECT client_id, state, version FROM clients ORDER BY 1"
+            ).fetchall(),
+            "events": db.execute("SELECT client_id, event_id FROM events ORDER BY seq").fetchall(),
+            "interventions": db.execute(
+                "SELECT id, client_id, event_id, body, status FROM interventions ORDER BY seq"
+            ).fetchall(),
+        }
+    finally:
+        db.close()
+
+
+def engine_on(path: Path, writer: str = "process", **kwargs) -> Engine:
+    return Engine(store=SQLiteStore(path, writer=writer), load_entry_points=False, **kwargs)  # type: ignore[arg-type]
+
+
+def run(path: Path, events: list, writer: str, batch_size: int, **kwargs):
+    with engine_on(path, writer) as engine:
+        return engine.process_many(events, batch_size=batch_size, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def events() -> list[dict]:
+    return stream()
+
+
+@pytest.fixture
+def resets(monkeypatch) -> list[int]:
+    """Counts the pipeline's fall-backs to the inline path (one per failed batch)."""
+    calls: list[int] = []
+    real = Pipeline.reset
+
+    def reset(self) -> None:
+        calls.append(1)
+        real(self)
+
+    monkeypatch.setattr(Pipeline, "reset", reset)
+    return calls
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, 100])
+def test_same_decisions_and_database_as_the_inline_store(
+    tmp_path, events, batch_size, resets
+) -> None:
+    inline = run(tmp_path / "inline.db", events, "inline", batch_size)
+    behind = run(tmp_path / "behind.db", events, "process", batch_size)
+    assert inline.failures == behind.failures == ()
+    assert behind.decisions == inline.decisions
+    assert contents(tmp_path / "behind.db") == contents(tmp_path / "inline.db")
+    assert resets == []  # all of it went through the writer process
+
+
+def test_notifications_follow_the_commit(tmp_path, events) -> None:
+    """A delivery plugin is told of a decision only once its batch is durable."""
+    path = tmp_path / "m.db"
+    seen_stored: list[bool] = []
+
+    class Delivery:
+        @hookimpl
+        def mirules_on_decision(self, decision) -> None:
+            reader = sqlite3.connect(path)
+            row = reader.execute(
+                "SELECT 1 FROM events WHERE client_id = ? AND event_id = ?",
+                (decision.client_id, decision.event_id),
+            ).fetchone()
+            reader.close()
+            seen_stored.append(row is not None)
+
+    with engine_on(path, plugins=[Delivery()]) as engine:
+        engine.process_many(events[:200], batch_size=1)
+    assert len(seen_stored) == 200
+    assert all(seen_stored)
+
+
+def test_duplicates_before_and_within_the_run_are_not_stored_twice(
+    tmp_path, events, resets
+) -> None:
+    path = tmp_path / "d.db"
+    with engine_on(path, "inline") as engine:
+        engine.process_many(events[:150])  # a replay that stopped at 150
+    again = events[:300] + events[100:110] + [events[299]] * 3  # resumed, with repeats
+    with engine_on(path) as engine:
+        result = engine.process_many(again, batch_size=5)
+    assert result.failures == ()
+    duplicate = [d.duplicate for d in result.decisions]
+    assert duplicate == [True] * 150 + [False] * 150 + [True] * 13
+    run(tmp_path / "ref.db", events[:300], "inline", 100)
+    assert contents(path) == contents(tmp_path / "ref.db")
+    assert resets == []  # the repeats were recognised before they reached the writer
+
+
+def test_bad_events_are_reported_in_place_and_stop_on_error_keeps_what_came_before(
+    tmp_path, events
+) -> None:
+    mixed = [*events[:40], {"id": "x", "type": "nope"}, *events[40:80], "{not json"]
+    result = run(tmp_path / "b.db", mixed, "process", 3)
+    assert [(f.index, f.event_id) for f in result.failures] == [(40, "x"), (81, None)]
+    assert len(result.decisions) == 80
+    stopped = run(tmp_path / "s.db", mixed, "process", 3, stop_on_error=True)
+    assert [f.index for f in stopped.failures] == [40]
+    assert len(stopped.decisions) == 40
+    assert len(contents(tmp_path / "s.db")["events"]) == 40
+
+
+def test_another_writer_mid_run_is_a_conflict_not_a_lost_update(tmp_path, events, resets) -> None:
+    """A second connection processes an extra event for c0 while the pipeline runs: the
+    pipeline's next write of c0 is refused and c0's later events are decided again on the
+    state that includes the extra event."""
+    path = tmp_path / "c.db"
+    extra = {**next(e for e in events if e["client_id"] == "c0"), "id": "extra-by-other"}
+    calls = {"n": 0}
+    with engine_on(path) as engine, engine_on(path, "inline") as other:
+        real = engine.evaluate
+
+        def evaluate(state, raw):
+            calls["n"] += 1
+            if calls["n"] == 60:
+                assert not other.process(extra).duplicate
+            return real(state, raw)
+
+        engine.evaluate = evaluate  # type: ignore[method-assign]
+        result = engine.process_many(events, batch_size=4)
+        assert result.failures == ()
+        c0_events = sum(1 for e in events if e["client_id"] == "c0")
+        assert engine.state("c0").events_processed == c0_events + 1
+    stored = contents(path)
+    assert len(stored["events"]) == len(events) + 1
+    assert ("c0", "extra-by-other") in stored["events"]
+    assert resets == [1]
+
+
+def test_a_dead_writer_process_loses_nothing_and_is_replaced(tmp_path, events, resets) -> None:
+    path = tmp_path / "k.db"
+    calls = {"n": 0}
+    with engine_on(path) as engine:
+        store = engine.store
+        real = engine.evaluate
+
+        def evaluate(state, raw):
+            calls["n"] += 1
+            if calls["n"] == 100:
+                os.kill(store._writer_process._proc.pid, signal.SIGKILL)
+            return real(state, raw)
+
+        engine.evaluate = evaluate  # type: ignore[method-assign]
+        result = engine.process_many(events[:300], batch_size=2)
+        assert result.failures == ()
+        assert [d.duplicate for d in result.decisions] == [False] * 300
+        engine.evaluate = real  # type: ignore[method-assign]
+        assert engine.process_many(events[300:], batch_size=2).failures == ()  # a new writer
+    run(tmp_path / "ref.db", events, "inline", 2)
+    assert contents(path) == contents(tmp_path / "ref.db")
+    assert resets == [1]
+
+
+def test_a_failing_write_is_reported_for_its_event_only(tmp_path, events, resets) -> None:
+    """A trigger refuses one event's row: the writer's batch fails, the events are decided
+    again inline, and only that event is reported."""
+    bad = events[57]
+    paths = {}
+    for writer in ("inline", "process"):
+        paths[writer] = path = tmp_path / f"{writer}.db"
+        SQLiteStore(path).close()
+        db = sqlite3.connect(path)
+        assert "'" not in bad["id"]
+        db.execute(
+            f"CREATE TRIGGER refuse BEFORE INSERT ON events WHEN NEW.event_id = '{bad['id']}' "
+            "BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END"
+        )
+        db.close()
+        result = run(path, events, writer, 10)
+        assert [(f.index, f.event_id) for f in result.failures] == [(57, bad["id"])]
+        assert isinstance(result.failures[0].error, StoreError)
+        assert "refused by a trigger" in str(result.failures[0].error)
+    assert contents(paths["process"]) == contents(paths["inline"])
+    assert resets == [1]
+
+
+def test_writer_option_is_checked(tmp_path) -> None:
+    with pytest.raises(StoreError, match="writer must be 'inline' or 'process'"):
+        SQLiteStore(tmp_path / "x.db", writer="thread")  # type: ignore[arg-type]
+
+
+def test_closing_the_store_stops_the_writer_process(tmp_path, events) -> None:
+    with engine_on(tmp_path / "z.db") as engine:
+        engine.process_many(events[:10])
+        proc = engine.store._writer_process._proc
+        assert proc.poll() is None
+    assert proc.poll() == 0
