@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from mirules import Engine, SQLiteStore, StoreError, hookimpl
-from mirules._pipeline import Pipeline
+from mirules._pipeline import Pipeline, WriterProcess
 from mirules._simulate import PERSONAS, journey
 
 
@@ -70,10 +70,21 @@ def resets(monkeypatch) -> list[int]:
 
 @pytest.mark.parametrize("batch_size", [1, 7, 100])
 def test_same_decisions_and_database_as_the_inline_store(
-    tmp_path, events, batch_size, resets
+    tmp_path, events, batch_size, resets, monkeypatch
 ) -> None:
     inline = run(tmp_path / "inline.db", events, "inline", batch_size)
+    sent: list[int] = []
+    real_send = WriterProcess.send
+
+    def send(self, message) -> None:
+        if message[0] == "batch":
+            sent.append(len(message[2]))  # events in this transaction
+        real_send(self, message)
+
+    monkeypatch.setattr(WriterProcess, "send", send)
     behind = run(tmp_path / "behind.db", events, "process", batch_size)
+    assert sum(sent) == len(events)  # no duplicates in the stream: every event is written
+    assert max(sent) == batch_size  # one transaction per batch: per event when batch_size is 1
     assert inline.failures == behind.failures == ()
     assert behind.decisions == inline.decisions
     assert contents(tmp_path / "behind.db") == contents(tmp_path / "inline.db")

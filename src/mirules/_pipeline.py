@@ -13,7 +13,6 @@ pipeline.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import select
 import subprocess
@@ -42,12 +41,14 @@ START_TIMEOUT = 60.0
 class WriterProcess:
     """The child process that commits batches; see ``_writer.py`` for the protocol."""
 
-    def __init__(self, path: str, synchronous: str) -> None:
+    def __init__(self, path: str, synchronous: str, timeout: float) -> None:
+        if os.name != "posix":
+            raise StoreError(f'{path}: writer="process" needs a POSIX system; use "inline"')
         script = Path(__file__).with_name("_writer.py")
         self.path = path
         try:
             self._proc = subprocess.Popen(
-                [sys.executable, str(script), path, synchronous],
+                [sys.executable, str(script), path, synchronous, str(timeout)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
             )
@@ -117,6 +118,8 @@ class WriterProcess:
 def _widen_pipe(fd: int) -> None:
     """Let a whole batch fit in the pipe to the writer (Linux; elsewhere the default stays), so
     sending it is a copy, not a wait for the writer to read."""
+    import fcntl
+
     setsize = getattr(fcntl, "F_SETPIPE_SZ", None)
     if setsize is None:
         return

@@ -5,9 +5,11 @@
 - The schema is versioned in ``mirules_migrations``; a database created by a newer mirules is
   refused with a clear StoreError rather than misread.
 - ``lock(client)`` opens ``BEGIN IMMEDIATE`` (the write lock, so two connections or threads
-  can never interleave one client's load and commit: no lost updates), or a SAVEPOINT inside
-  ``batch()``. An exception rolls back exactly that event's writes.
+  can never interleave one client's load and commit: no lost updates); inside ``batch()`` the
+  batch holds it, and each ``commit`` is a SAVEPOINT. A failure rolls back exactly that
+  event's writes.
 - Interventions are the outbox: stored ``pending`` until ``mark_delivered``.
+- ``writer="process"`` adds write-behind for ``process_many`` (``_pipeline.py``, ``_writer.py``).
 """
 
 from __future__ import annotations
@@ -59,7 +61,16 @@ MIGRATIONS: dict[int, str] = {
 
 class SQLiteStore:
     """A durable store in one SQLite file. Safe to share between threads of one process; several
-    processes may open the same file (SQLite serialises writers)."""
+    processes may open the same file (SQLite serialises writers).
+
+    :param synchronous: ``"FULL"`` (default) or ``"NORMAL"``.
+    :param timeout: seconds to wait for another writer's lock before a StoreError.
+    :param writer: ``"inline"`` (default): every commit runs in the calling thread.
+        ``"process"``: ``Engine.process_many`` hands each batch to a writer process (started
+        on first use, stopped by ``close``) and evaluates the next batch while it commits; a
+        decision is still notified only once its batch is durable, and results are those of
+        ``"inline"``. ``Engine.process`` always commits inline. POSIX only.
+    """
 
     def __init__(
         self,
@@ -74,7 +85,7 @@ class SQLiteStore:
         if writer not in ("inline", "process"):
             raise StoreError(f"writer must be 'inline' or 'process', got {writer!r}")
         self.path = str(path)
-        self.synchronous, self.writer = synchronous, writer
+        self.synchronous, self.writer, self.timeout = synchronous, writer, timeout
         self._writer_process: WriterProcess | None = None
         self._pipeline_lock = threading.Lock()
         try:
@@ -362,7 +373,7 @@ class SQLiteStore:
                 self._writer_process.close()
                 self._writer_process = None
             if self._writer_process is None:
-                self._writer_process = WriterProcess(self.path, self.synchronous)
+                self._writer_process = WriterProcess(self.path, self.synchronous, self.timeout)
             return Pipeline(self, self._writer_process, self._pipeline_lock)
         except BaseException:
             self._pipeline_lock.release()

@@ -17,7 +17,7 @@ The writer checks each state against the version the parent decided on, so a cha
 another connection in the meantime is a conflict, never a lost update. It exits when its input
 closes (the parent closed the store or died): it never commits part of a batch.
 
-Run as a script (``python _writer.py DB SYNCHRONOUS``) so that it imports only the standard
+Run as a script (``python _writer.py DB SYNCHRONOUS TIMEOUT``) so that it imports only the standard
 library and msgspec, not mirules.
 """
 
@@ -101,11 +101,11 @@ def _write_batch(db: sqlite3.Connection, items: list[Any]) -> None:
         raise
 
 
-def serve(path: str, synchronous: str, source: IO[bytes], sink: IO[bytes]) -> None:
+def serve(path: str, synchronous: str, timeout: float, source: IO[bytes], sink: IO[bytes]) -> None:
     import msgspec
 
     encode, decode = msgspec.msgpack.encode, msgspec.msgpack.decode
-    db = sqlite3.connect(path, timeout=30.0, isolation_level=None)
+    db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute(f"PRAGMA synchronous={'FULL' if synchronous == 'FULL' else 'NORMAL'}")
     write_frame(sink, encode(["ready"]))
@@ -135,4 +135,4 @@ def serve(path: str, synchronous: str, source: IO[bytes], sink: IO[bytes]) -> No
 if __name__ == "__main__":
     sys.path.pop(0)  # this file's folder is the mirules package: import nothing from it
     with contextlib.suppress(BrokenPipeError, KeyboardInterrupt):  # the parent went away
-        serve(sys.argv[1], sys.argv[2], sys.stdin.buffer, sys.stdout.buffer)
+        serve(sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.stdin.buffer, sys.stdout.buffer)
