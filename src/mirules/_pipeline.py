@@ -195,7 +195,9 @@ class Pipeline:
         if not self._staged:
             return None
         seq, self._next = self._next, self._next + 1
-        self._writer.send(["batch", seq, self._staged])
+        # A writer that went away is reported by ``acks``, after the answers it did send.
+        with contextlib.suppress(StoreError):
+            self._writer.send(["batch", seq, self._staged])
         self._staged = []
         self._sent.append(seq)
         return seq
