@@ -3,10 +3,12 @@ stays correct when another writer, a broken row or a dead writer process gets in
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -236,3 +238,56 @@ def test_closing_the_store_stops_the_writer_process(tmp_path, events) -> None:
         proc = engine.store._writer_process._proc
         assert proc.poll() is None
     assert proc.poll() == 0
+
+
+@pytest.mark.parametrize("shared_store", [True, False])
+def test_write_behind_beside_another_thread_never_loses_an_update(tmp_path, shared_store) -> None:
+    """One thread feeds one client through the writer process in small process_many calls while
+    another thread processes events of the same client inline, on the same store or another
+    store on the file: every event of both is folded into the one state."""
+    path = tmp_path / "t.db"
+    behind = SQLiteStore(path, writer="process")
+    inline = behind if shared_store else SQLiteStore(path)
+    engines = [
+        Engine(store=behind, load_entry_points=False),
+        Engine(store=inline, load_entry_points=False),
+    ]
+
+    def tick(i: int) -> dict:
+        at = f"2026-03-01T{i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d}Z"
+        return {"id": f"t{i}", "client_id": "c1", "type": "tick", "at": at}
+
+    errors: list[BaseException] = []
+
+    def pipelined() -> None:
+        try:
+            for start in range(0, 200, 10):
+                result = engines[0].process_many(
+                    [tick(i) for i in range(start, start + 10)], batch_size=2
+                )
+                assert result.failures == ()
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    def one_by_one() -> None:
+        try:
+            for i in range(1000, 1100):
+                engines[1].process(tick(i))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=pipelined), threading.Thread(target=one_by_one)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    try:
+        assert errors == []
+        stored = contents(path)
+        assert len(stored["events"]) == 300
+        (state,) = [json.loads(row[1]) for row in stored["clients"]]
+        assert state["events_processed"] == 300  # as stored
+        assert engines[1].state("c1").events_processed == 300  # as the store's cache has it
+    finally:
+        for engine in engines:
+            engine.close()

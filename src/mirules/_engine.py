@@ -362,11 +362,13 @@ class Engine:
         if isinstance(parsed, MirulesError):
             raise parsed
         event, client_id = parsed, parsed.client_id
+        version, state = pipeline.load(client_id)
         if pipeline.seen(client_id, event.id):
-            state = pipeline.load(client_id) or ClientState.empty(client_id)
-            return Decision(event.id, client_id, True, (), (), state)
-        decision = self.evaluate(pipeline.load(client_id), event)
-        pipeline.stage(decision.state, event.id, decision.interventions)
+            return Decision(
+                event.id, client_id, True, (), (), state or ClientState.empty(client_id)
+            )
+        decision = self.evaluate(state, event)
+        pipeline.stage(version, decision.state, event.id, decision.interventions)
         return decision
 
     def _settle(

@@ -164,21 +164,24 @@ class Pipeline:
         key = (client_id, event_id)
         return key in self._events or key in self._committed or key in self._prefetched
 
-    def _versioned(self, client_id: str) -> tuple[int, ClientState | None]:
+    def load(self, client_id: str) -> tuple[int, ClientState | None]:
+        """The client's newest state, staged or stored, with its version (0: none yet). Pass
+        the version to ``stage``: it is what the writer checks the stored row against."""
         pending = self._overlay.get(client_id)
         if pending is not None:
             return pending[1], pending[2]
         stored = self._store._load_versioned(client_id)
         return stored if stored is not None else (0, None)
 
-    def load(self, client_id: str) -> ClientState | None:
-        return self._versioned(client_id)[1]
-
     def stage(
-        self, state: ClientState, event_id: str, interventions: Sequence[Intervention]
+        self,
+        base: int,
+        state: ClientState,
+        event_id: str,
+        interventions: Sequence[Intervention],
     ) -> None:
-        """Queue one decided event for the next batch (its state now shadows the store's)."""
-        base, _ = self._versioned(state.client_id)
+        """Queue one decided event for the next batch; ``state`` was decided on version
+        ``base`` of the client (from ``load``), and now shadows the store's."""
         item = [
             state.client_id,
             event_id,

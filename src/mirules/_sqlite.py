@@ -257,8 +257,12 @@ class SQLiteStore:
             return row[0], state
 
     def _remember(self, client_id: str, version: int, state: ClientState) -> None:
+        """Cache a state unless a newer version of it is cached already (a write-behind
+        acknowledgement can arrive after this connection stored a later version)."""
         with self._mutex:
-            self._cache.pop(client_id, None)
+            cached = self._cache.pop(client_id, None)
+            if cached is not None and cached[0] > version:
+                version, state = cached
             self._cache[client_id] = (version, state)
             while len(self._cache) > CACHE_SIZE:
                 self._cache.pop(next(iter(self._cache)))
