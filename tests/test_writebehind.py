@@ -3,11 +3,13 @@ stays correct when another writer, a broken row or a dead writer process gets in
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import random
 import signal
 import sqlite3
+import sys
 import threading
 from pathlib import Path
 
@@ -291,3 +293,25 @@ def test_write_behind_beside_another_thread_never_loses_an_update(tmp_path, shar
     finally:
         for engine in engines:
             engine.close()
+
+
+def test_a_writer_process_that_cannot_start_is_a_store_error(tmp_path, events, monkeypatch) -> None:
+    with engine_on(tmp_path / "r.db") as engine:
+        monkeypatch.setattr(sys, "executable", "/bin/false")  # exits at once, says nothing
+        with pytest.raises(StoreError, match=r"r\.db: the writer process did not start$"):
+            engine.process_many(events[:3])
+        monkeypatch.undo()
+        assert engine.process_many(events[:3]).failures == ()  # the next call starts one
+
+
+def test_the_writer_says_why_it_cannot_open_the_database(tmp_path) -> None:
+    import msgspec
+
+    from mirules._writer import read_frame, serve
+
+    out = io.BytesIO()
+    serve(str(tmp_path / "missing" / "x.db"), "FULL", 1.0, io.BytesIO(), out)
+    out.seek(0)
+    failed, message = msgspec.msgpack.decode(read_frame(out))
+    assert failed == "failed"
+    assert "unable to open database file" in message

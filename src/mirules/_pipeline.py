@@ -61,10 +61,14 @@ class WriterProcess:
         _widen_pipe(stdin.fileno())
         self._buffer = bytearray()
         self._encode, self._decode = msgspec.msgpack.encode, msgspec.msgpack.decode
-        ready = self.receive(START_TIMEOUT)
+        try:
+            ready = self.receive(START_TIMEOUT)
+        except StoreError:
+            ready = []
         if not ready or ready[0] != ["ready"]:
             self.close()
-            raise StoreError(f"{path}: the writer process did not start")
+            reason = f": {ready[0][1]}" if ready and ready[0][0] == "failed" else ""
+            raise StoreError(f"{path}: the writer process did not start{reason}")
 
     @property
     def alive(self) -> bool:

@@ -7,7 +7,7 @@ acknowledgement per frame, in order. Frames are length-prefixed msgpack:
 
 - parent -> writer: ``["batch", seq, [[client_id, event_id, expected_version, state_json,
   [[intervention_id, body], ...]], ...]]`` or ``["reset"]``;
-- writer -> parent: ``["ready"]`` once, then ``[seq, None]`` (committed) or
+- writer -> parent: ``["ready"]`` once (or ``["failed", message]`` and it exits), then ``[seq, None]`` (committed) or
   ``[seq, reason, message]`` where reason is ``"conflict"`` (another writer changed a client,
   or stored the event: nothing of the batch is stored), ``"error"`` (SQLite failed: nothing
   stored) or ``"skipped"`` (an earlier batch failed, so this one, decided on top of it, is not
@@ -105,9 +105,13 @@ def serve(path: str, synchronous: str, timeout: float, source: IO[bytes], sink: 
     import msgspec
 
     encode, decode = msgspec.msgpack.encode, msgspec.msgpack.decode
-    db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute(f"PRAGMA synchronous={'FULL' if synchronous == 'FULL' else 'NORMAL'}")
+    try:
+        db = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute(f"PRAGMA synchronous={'FULL' if synchronous == 'FULL' else 'NORMAL'}")
+    except sqlite3.Error as exc:
+        write_frame(sink, encode(["failed", str(exc)]))
+        return
     write_frame(sink, encode(["ready"]))
     failed = False
     while (payload := read_frame(source)) is not None:
