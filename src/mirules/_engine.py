@@ -260,6 +260,9 @@ class Engine:
         decided is reported in ``failures`` with that StoreError, and the next batch is tried.
         With ``stop_on_error`` processing stops at the first failure (earlier events commit).
         Notifications run after each batch is committed.
+
+        With ``SQLiteStore(..., writer="process")`` each batch is committed by a writer process
+        while the next one is evaluated (write-behind); the results are the same.
         """
         self._check_open()
         if batch_size < 1:
