@@ -14,10 +14,13 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mirules import Engine, SQLiteStore, StoreError, hookimpl
 from mirules._pipeline import Pipeline, WriterProcess
 from mirules._simulate import PERSONAS, journey
+from mirules.testing import event_streams
 
 
 def stream(clients: int = 12) -> list[dict]:
@@ -315,3 +318,30 @@ def test_the_writer_says_why_it_cannot_open_the_database(tmp_path) -> None:
     failed, message = msgspec.msgpack.decode(read_frame(out))
     assert failed == "failed"
     assert "unable to open database file" in message
+
+
+@given(
+    stream=event_streams(client_ids=("a", "b", "c"), max_size=60),
+    repeats=st.lists(st.integers(min_value=0, max_value=59), max_size=8),
+    bad_at=st.lists(st.integers(min_value=0, max_value=70), max_size=3),
+    batch_size=st.sampled_from([1, 2, 5, 64]),
+)
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_write_behind_decides_any_stream_as_the_inline_store_does(
+    tmp_path_factory, stream, repeats, bad_at, batch_size
+) -> None:
+    """Generated streams with repeated events and bad events spliced in: the same decisions,
+    failures and database either way."""
+    events: list = [*stream, *(stream[i] for i in repeats if i < len(stream))]
+    for position in bad_at:
+        events.insert(min(position, len(events)), {"id": f"bad{position}", "type": "nope"})
+    folder = tmp_path_factory.mktemp("prop")
+    inline = run(folder / "inline.db", events, "inline", batch_size)
+    behind = run(folder / "behind.db", events, "process", batch_size)
+    assert behind.decisions == inline.decisions
+    assert [(f.index, f.event_id, str(f.error)) for f in behind.failures] == [
+        (f.index, f.event_id, str(f.error)) for f in inline.failures
+    ]
+    assert contents(folder / "behind.db") == contents(folder / "inline.db")
