@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,23 @@ MISS = {
     "at": "2026-03-02T08:00:00Z",
     "action_id": "a",
 }
+
+
+def stored_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """What a mirules database holds, for comparing two databases (row ids left out)."""
+    db = sqlite3.connect(path)
+    try:
+        return {
+            "clients": db.execute(
+                "SELECT client_id, state, version FROM clients ORDER BY client_id"
+            ).fetchall(),
+            "events": db.execute("SELECT client_id, event_id FROM events ORDER BY seq").fetchall(),
+            "interventions": db.execute(
+                "SELECT id, client_id, event_id, body, status FROM interventions ORDER BY seq"
+            ).fetchall(),
+        }
+    finally:
+        db.close()
 
 
 @pytest.fixture(autouse=True)

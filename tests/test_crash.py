@@ -12,7 +12,6 @@ import json
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -20,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from mirules._simulate import PERSONAS, journey
+from conftest import stored_rows
+from mirules._simulate import mixed_journeys
 
 TRIALS = 20
 EVENTS = 10_000
@@ -28,11 +28,8 @@ WRITERS = ("inline", "process")
 
 
 def _stream(path: Path) -> None:
-    events: list[dict] = []
-    for i in range(120):
-        events += journey(PERSONAS[i % len(PERSONAS)], f"c{i}", random.Random(i))
-    events.sort(key=lambda e: (e["at"], e["id"]))
-    path.write_text("".join(json.dumps(e) + "\n" for e in events[:EVENTS]))
+    events = mixed_journeys(120)[:EVENTS]
+    path.write_text("".join(json.dumps(e) + "\n" for e in events))
 
 
 def _command(stream: Path, db: Path, *extra: str) -> list[str]:
@@ -48,24 +45,6 @@ def _complete(stream: Path, db: Path, *extra: str) -> None:
     assert done.returncode == 0, done.stderr
 
 
-def _contents(db: Path) -> dict:
-    conn = sqlite3.connect(db)
-    try:
-        return {
-            "clients": conn.execute(
-                "SELECT client_id, state FROM clients ORDER BY client_id"
-            ).fetchall(),
-            "events": conn.execute(
-                "SELECT client_id, event_id FROM events ORDER BY seq"
-            ).fetchall(),
-            "interventions": conn.execute(
-                "SELECT id, client_id, event_id, body FROM interventions ORDER BY seq"
-            ).fetchall(),
-        }
-    finally:
-        conn.close()
-
-
 @pytest.mark.slow
 def test_sigkill_and_resume_loses_and_duplicates_nothing(tmp_path, capsys) -> None:
     stream = tmp_path / "events.jsonl"
@@ -74,7 +53,7 @@ def test_sigkill_and_resume_loses_and_duplicates_nothing(tmp_path, capsys) -> No
     start = time.monotonic()
     _complete(stream, reference_db)
     duration = time.monotonic() - start
-    reference = _contents(reference_db)
+    reference = stored_rows(reference_db)
     assert len(reference["events"]) == EVENTS
     rng = random.Random(20261126)
     killed_midway = 0
@@ -89,12 +68,12 @@ def test_sigkill_and_resume_loses_and_duplicates_nothing(tmp_path, capsys) -> No
         time.sleep(rng.uniform(0.05, 0.9) * duration)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        partial = len(_contents(db)["events"]) if db.exists() else 0
+        partial = len(stored_rows(db)["events"]) if db.exists() else 0
         killed_midway += 0 < partial < EVENTS
         partials.append(partial)
         # A killed run's writer process may still be committing what it was sent.
         _complete(stream, db, "--resume", "--writer", resume_writer)
-        after = _contents(db)
+        after = stored_rows(db)
         assert len(after["events"]) == EVENTS, f"trial {trial}: lost events"
         ids = [row[0] for row in after["interventions"]]
         assert len(ids) == len(set(ids)), f"trial {trial}: duplicated interventions"

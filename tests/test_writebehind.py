@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import random
 import signal
 import sqlite3
 import sys
@@ -17,34 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import stored_rows
 from mirules import Engine, SQLiteStore, StoreError, hookimpl
 from mirules._pipeline import Pipeline, WriterProcess
-from mirules._simulate import PERSONAS, journey
+from mirules._simulate import mixed_journeys
 from mirules.testing import event_streams
-
-
-def stream(clients: int = 12) -> list[dict]:
-    events: list[dict] = []
-    for i in range(clients):
-        events += journey(PERSONAS[i % len(PERSONAS)], f"c{i}", random.Random(i))
-    events.sort(key=lambda e: (e["at"], e["id"]))
-    return events
-
-
-def contents(path: Path) -> dict:
-    db = sqlite3.connect(path)
-    try:
-        return {
-            "clients": db.execute(
-                "SELECT client_id, state, version FROM clients ORDER BY 1"
-            ).fetchall(),
-            "events": db.execute("SELECT client_id, event_id FROM events ORDER BY seq").fetchall(),
-            "interventions": db.execute(
-                "SELECT id, client_id, event_id, body, status FROM interventions ORDER BY seq"
-            ).fetchall(),
-        }
-    finally:
-        db.close()
 
 
 def engine_on(path: Path, writer: str = "process", **kwargs) -> Engine:
@@ -58,7 +34,7 @@ def run(path: Path, events: list, writer: str, batch_size: int, **kwargs):
 
 @pytest.fixture(scope="module")
 def events() -> list[dict]:
-    return stream()
+    return mixed_journeys(12)
 
 
 @pytest.fixture
@@ -94,7 +70,7 @@ def test_same_decisions_and_database_as_the_inline_store(
     assert max(sent) == batch_size  # one transaction per batch: per event when batch_size is 1
     assert inline.failures == behind.failures == ()
     assert behind.decisions == inline.decisions
-    assert contents(tmp_path / "behind.db") == contents(tmp_path / "inline.db")
+    assert stored_rows(tmp_path / "behind.db") == stored_rows(tmp_path / "inline.db")
     assert resets == []  # all of it went through the writer process
 
 
@@ -133,7 +109,7 @@ def test_duplicates_before_and_within_the_run_are_not_stored_twice(
     duplicate = [d.duplicate for d in result.decisions]
     assert duplicate == [True] * 150 + [False] * 150 + [True] * 13
     run(tmp_path / "ref.db", events[:300], "inline", 100)
-    assert contents(path) == contents(tmp_path / "ref.db")
+    assert stored_rows(path) == stored_rows(tmp_path / "ref.db")
     assert resets == []  # the repeats were recognised before they reached the writer
 
 
@@ -147,7 +123,7 @@ def test_bad_events_are_reported_in_place_and_stop_on_error_keeps_what_came_befo
     stopped = run(tmp_path / "s.db", mixed, "process", 3, stop_on_error=True)
     assert [f.index for f in stopped.failures] == [40]
     assert len(stopped.decisions) == 40
-    assert len(contents(tmp_path / "s.db")["events"]) == 40
+    assert len(stored_rows(tmp_path / "s.db")["events"]) == 40
 
 
 def test_another_writer_mid_run_is_a_conflict_not_a_lost_update(tmp_path, events, resets) -> None:
@@ -171,7 +147,7 @@ def test_another_writer_mid_run_is_a_conflict_not_a_lost_update(tmp_path, events
         assert result.failures == ()
         c0_events = sum(1 for e in events if e["client_id"] == "c0")
         assert engine.state("c0").events_processed == c0_events + 1
-    stored = contents(path)
+    stored = stored_rows(path)
     assert len(stored["events"]) == len(events) + 1
     assert ("c0", "extra-by-other") in stored["events"]
     assert resets == [1]
@@ -205,7 +181,7 @@ def test_a_dead_writer_process_loses_nothing_and_is_replaced(
         engine.evaluate = real  # type: ignore[method-assign]
         assert engine.process_many(events[300:], batch_size=2).failures == ()  # a new writer
     run(tmp_path / "ref.db", events, "inline", 2)
-    assert contents(path) == contents(tmp_path / "ref.db")
+    assert stored_rows(path) == stored_rows(tmp_path / "ref.db")
     assert resets == [1]
 
 
@@ -228,7 +204,7 @@ def test_a_failing_write_is_reported_for_its_event_only(tmp_path, events, resets
         assert [(f.index, f.event_id) for f in result.failures] == [(57, bad["id"])]
         assert isinstance(result.failures[0].error, StoreError)
         assert "refused by a trigger" in str(result.failures[0].error)
-    assert contents(paths["process"]) == contents(paths["inline"])
+    assert stored_rows(paths["process"]) == stored_rows(paths["inline"])
     assert resets == [1]
 
 
@@ -288,7 +264,7 @@ def test_write_behind_beside_another_thread_never_loses_an_update(tmp_path, shar
         t.join()
     try:
         assert errors == []
-        stored = contents(path)
+        stored = stored_rows(path)
         assert len(stored["events"]) == 300
         (state,) = [json.loads(row[1]) for row in stored["clients"]]
         assert state["events_processed"] == 300  # as stored
@@ -344,4 +320,4 @@ def test_write_behind_decides_any_stream_as_the_inline_store_does(
     assert [(f.index, f.event_id, str(f.error)) for f in behind.failures] == [
         (f.index, f.event_id, str(f.error)) for f in inline.failures
     ]
-    assert contents(folder / "behind.db") == contents(folder / "inline.db")
+    assert stored_rows(folder / "behind.db") == stored_rows(folder / "inline.db")

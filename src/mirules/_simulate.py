@@ -144,6 +144,16 @@ def persona_of(index: int) -> str:
     return PERSONAS[index % len(PERSONAS)]
 
 
+def mixed_journeys(clients: int) -> list[dict[str, Any]]:
+    """The journeys of clients ``c0`` .. ``c{clients-1}`` (personas in turn, client ``i``
+    seeded with ``i``) merged in time order: a deterministic many-client stream."""
+    events: list[dict[str, Any]] = []
+    for index in range(clients):
+        events += journey(persona_of(index), f"c{index}", random.Random(index))
+    events.sort(key=lambda e: (e["at"], e["id"]))
+    return events
+
+
 def simulate(
     engine: Engine, clients: int, seed: int, *, progress: Callable[[int], None] | None = None
 ) -> SimulationReport:

@@ -7,18 +7,19 @@ acknowledgement per frame, in order. Frames are length-prefixed msgpack:
 
 - parent -> writer: ``["batch", seq, [[client_id, event_id, expected_version, state_json,
   [[intervention_id, body], ...]], ...]]`` or ``["reset"]``;
-- writer -> parent: ``["ready"]`` once (or ``["failed", message]`` and it exits), then ``[seq, None]`` (committed) or
-  ``[seq, reason, message]`` where reason is ``"conflict"`` (another writer changed a client,
-  or stored the event: nothing of the batch is stored), ``"error"`` (SQLite failed: nothing
-  stored) or ``"skipped"`` (an earlier batch failed, so this one, decided on top of it, is not
-  written). After a failure every batch is skipped until ``["reset"]``.
+- writer -> parent: ``["ready"]`` once (or ``["failed", message]``, and it exits), then, per
+  batch, ``[seq, None]`` (committed) or ``[seq, reason, message]``. The reason is
+  ``"conflict"`` (another writer changed a client or stored the event), ``"error"`` (SQLite
+  failed) or ``"skipped"`` (an earlier batch failed, and this one was decided on top of it).
+  Nothing of a batch that was not committed is stored. After a failure every batch is skipped
+  until ``["reset"]``.
 
 The writer checks each state against the version the parent decided on, so a change made by
 another connection in the meantime is a conflict, never a lost update. It exits when its input
 closes (the parent closed the store or died): it never commits part of a batch.
 
-Run as a script (``python _writer.py DB SYNCHRONOUS TIMEOUT``) so that it imports only the standard
-library and msgspec, not mirules.
+Run as a script (``python _writer.py DB SYNCHRONOUS TIMEOUT``) so that it imports only the
+standard library and msgspec, not mirules.
 """
 
 from __future__ import annotations
