@@ -60,8 +60,8 @@ class _InFlight:
     """A batch handed to the writer process (``batch`` None: it had nothing to write)."""
 
     batch: int | None
-    chunk: list[tuple[int, Any]]
-    done: list[tuple[int, Any, Decision]]
+    chunk: list[tuple[int, RawEvent]]
+    done: list[tuple[int, RawEvent, Decision]]
 
 
 class _Lookahead:
